@@ -1,0 +1,231 @@
+"""The `learnflow` command. Operator commands run against the data folder (LEARNFLOW_DATA_DIR) or DATABASE_URL;
+`log` talks to a running server over the API with a personal token."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Learnflow: everyday learning at work.", no_args_is_help=True, add_completion=False)
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnflow.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=0)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(int(os.environ.get("LEARNFLOW_WORKERS", "2")), help="App server processes."),
+    threads: int = typer.Option(int(os.environ.get("LEARNFLOW_THREADS", "4")), help="Threads per process."),
+    task_worker: bool = typer.Option(True, help="Also run the background task worker (database queue)."),
+) -> None:
+    """Apply pending migrations, then serve Learnflow with a production WSGI server."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    _migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    typer.echo(f"Learnflow is running at {url}  (data: {settings.DATA_DIR}; stop with Ctrl+C)")
+    from learnflow.server import run
+
+    run(host=host, port=port, workers=workers, threads=threads, task_worker=task_worker)
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo organisation (idempotent: running it again changes nothing)."""
+    _django()
+    _migrate()
+    from learnflow.demo import DEMO_PASSWORD, demo_seed
+
+    created, summary = demo_seed()
+    typer.echo(summary if created else "Demo organisation already present; nothing changed.")
+    typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}): ann (member), boss (manager), "
+               f"lena (L&D), root (admin)")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    _django()
+    _migrate(verbosity=1)
+
+
+@app.command()
+def createuser(
+    username: str,
+    password: str = typer.Option(..., "--password", help="Initial password."),
+    role: str = typer.Option("member", help="member, manager, lnd or admin."),
+    team: Optional[str] = typer.Option(None, help="Team name (created if missing)."),
+    manager: Optional[str] = typer.Option(None, help="Username of the person's manager."),
+    email: str = typer.Option("", help="Email address."),
+) -> None:
+    """Create a person."""
+    _django()
+    _migrate()
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from learnflow.core.errors import validation_fields
+    from learnflow.org.models import User
+    from learnflow.org.services import team_get_or_create, user_create
+
+    try:
+        with transaction.atomic():
+            boss = None
+            if manager:
+                boss = User.objects.filter(username=manager).first()
+                if boss is None:
+                    raise ValidationError({"manager": f"No person with username “{manager}”."})
+            user = user_create(username=username, password=password, role=role,
+                               team=team_get_or_create(name=team) if team else None, manager=boss, email=email)
+    except ValidationError as exc:
+        _fail("Not created: " + "; ".join(f"{e['field'] or 'error'}: {e['message']}" for e in validation_fields(exc)))
+    typer.echo(f"Created {user.username} ({user.get_role_display()}).")
+
+
+@app.command()
+def token(username: str, name: str = typer.Option("CLI token", help="A name to recognise it by.")) -> None:
+    """Print a new personal API token for USERNAME."""
+    _django()
+    from learnflow.org.models import User
+    from learnflow.org.services import api_token_create
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _fail(f"No active person with username “{username}”.")
+    _, raw = api_token_create(user=user, name=name)
+    typer.echo(raw)
+
+
+@app.command()
+def log(
+    text: str = typer.Argument(..., help="What you learned (one line; more lines become the details)."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="A tag; repeat for more."),
+    way: str = typer.Option("daily_work", help="How you learned it (see GET /api/journal/ways)."),
+    minutes: Optional[int] = typer.Option(None, help="Minutes spent."),
+    visibility: str = typer.Option("private", help="private, manager, team or organisation."),
+    server: str = typer.Option(os.environ.get("LEARNFLOW_SERVER", "http://127.0.0.1:8000"), help="Learnflow URL."),
+    api_token: str = typer.Option(os.environ.get("LEARNFLOW_TOKEN", ""), "--token",
+                                  help="Personal API token (or set LEARNFLOW_TOKEN)."),
+) -> None:
+    """Log a learning from the terminal, against a running Learnflow server."""
+    if not api_token:
+        _fail("No token: pass --token or set LEARNFLOW_TOKEN (create one on your profile page).", 2)
+    title, _, body = text.strip().partition("\n")
+    payload = {"title": title.strip(), "body": body.strip(), "tags": tag, "way": way, "visibility": visibility}
+    if minutes is not None:
+        payload["minutes"] = minutes
+    request = urllib.request.Request(
+        server.rstrip("/") + "/api/journal/entries", data=json.dumps(payload).encode(), method="POST",
+        headers={"Authorization": f"Bearer {api_token}", "Content-Type": "application/json",
+                 "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            entry = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail", "")
+        except ValueError:
+            detail = ""
+        _fail(f"Not logged ({exc.code}): {detail or exc.reason}")
+    except urllib.error.URLError as exc:
+        _fail(f"Could not reach {server}: {exc.reason}")
+    typer.echo(f"Logged #{entry['id']}: {entry['title']} ({entry['visibility']}) {server.rstrip('/')}{entry['url']}")
+
+
+@app.command()
+def check() -> None:
+    """Report configuration problems in plain words."""
+    _django()
+    from learnflow.ops import config_check
+
+    problems = config_check()
+    for level, message in problems:
+        typer.echo(f"{level.upper()}: {message}")
+    if any(level == "error" for level, _ in problems):
+        raise typer.Exit(1)
+    if not problems:
+        typer.echo("OK: no configuration problems found.")
+
+
+@app.command()
+def backup(file: Path = typer.Argument(..., help="Archive to write (.tar.gz).")) -> None:
+    """Take a consistent online snapshot of the database and uploaded files."""
+    _django()
+    from learnflow.ops import backup_create
+
+    typer.echo(backup_create(target=file))
+
+
+@app.command()
+def restore(file: Path = typer.Argument(..., help="Archive written by `learnflow backup`.")) -> None:
+    """Restore a backup into an empty data folder."""
+    from learnflow.ops import backup_restore
+
+    try:
+        typer.echo(backup_restore(source=file))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@app.command("export")
+def export_(
+    username: str,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write; standard output if omitted."),
+    fmt: str = typer.Option("json", "--format", help="json or markdown."),
+) -> None:
+    """Export a person's journal as JSON or Markdown."""
+    _django()
+    from learnflow.journal.portability import export_cli
+
+    export_cli(username=username, out=out, fmt=fmt)
+
+
+@app.command("import")
+def import_(
+    username: str,
+    file: Path = typer.Argument(..., help="A Learnflow JSON export or a jrnl JSON export."),
+) -> None:
+    """Import entries into USERNAME's journal (Learnflow JSON or jrnl JSON)."""
+    _django()
+    from learnflow.journal.portability import import_cli
+
+    import_cli(username=username, file=file)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The demo organisation: ~40 people in 5 teams with managers and L&D, and a few hundred journal entries over the
+past months, made through the same services people use, so it looks and behaves like real use."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+
+from learnflow.core.visibility import Visibility
+from learnflow.journal.models import Way
+from learnflow.journal.services import LinkIn, entry_create, today_for
+from learnflow.org.models import Role, User
+from learnflow.org.services import team_create, user_create
+
+DEMO_PASSWORD = "learnflow-demo"
+
+TEAMS = {
+    "Engineering": ("boss", "Ben", "Oyelaran", "Engineering manager",
+                    ["python", "code review", "observability", "sql", "testing", "architecture"]),
+    "Customer Success": ("carla", "Carla", "Mendes", "Head of customer success",
+                         ["onboarding", "negotiation", "product knowledge", "empathy", "crm"]),
+    "Sales": ("sam", "Sam", "Kowalski", "Sales lead", ["discovery calls", "pricing", "negotiation", "crm"]),
+    "Operations": ("olga", "Olga", "Petrenko", "Operations manager",
+                   ["process design", "excel", "procurement", "lean", "planning"]),
+    "Learning & Development": ("lena", "Lena", "Fischer", "Head of L&D",
+                               ["facilitation", "curation", "coaching", "instructional design", "community building"]),
+}
+FIRST = ["Ann", "Raj", "Mia", "Tom", "Zoe", "Ivan", "Lucia", "Kofi", "Hana", "Pavel", "Noor", "Eli", "Sara", "Jon",
+         "Aiko", "Marc", "Ines", "Omar", "Leah", "Theo", "Nina", "Dev", "Rosa", "Felix", "Yara", "Ola", "Chen", "Ida",
+         "Hugo", "Maya", "Kai", "Vera", "Ravi", "Elsa", "Luca"]
+LAST = ["Smith", "Patel", "Garcia", "Nguyen", "Okafor", "Larsen", "Rossi", "Haddad", "Novak", "Tanaka", "Silva",
+        "Dubois", "Kim", "Ahmed", "Brown", "Costa", "Weber", "Ivanova", "Moreau", "Sato"]
+LEARNINGS = [
+    ("How to read a flame graph to find the slow function", Way.EXPERIMENTING, "Profiling our export job showed "
+     "most time in JSON encoding. **Lesson:** measure before guessing."),
+    ("Asking 'what would make this a great outcome for you?' opens up a stuck call", Way.DAILY_WORK,
+     "Tried it with a frustrated customer; the conversation turned."),
+    ("Pairing with a colleague on a migration taught me to write the rollback first", Way.COLLEAGUES, ""),
+    ("Our onboarding checklist misses the SSO step", Way.DAILY_WORK, "Three customers stumbled on it this week."),
+    ("Article: the difference between coaching and mentoring", Way.READING, "Coaching asks, mentoring tells."),
+    ("Podcast on negotiation anchors", Way.MEDIA, "First number sets the frame; prepare yours."),
+    ("Feedback from my manager on how I run stand-ups", Way.MANAGER, "Keep it to blockers; move details after."),
+    ("Found how to use window functions for running totals", Way.WEB_SEARCH,
+     "`SUM(x) OVER (ORDER BY day)` replaces my self-join."),
+    ("Community of practice session on writing job aids", Way.COMMUNITIES, "One page, one task, verbs first."),
+    ("Conference talk on observability budgets", Way.EVENTS, "Sample traces, keep all errors."),
+    ("Finished the online course module on statistics for A/B tests", Way.ONLINE_COURSE, ""),
+    ("Workshop on facilitation techniques: 1-2-4-all", Way.CLASSROOM, "Everyone speaks; works with 30 people."),
+    ("A question on a professional forum solved our timezone bug", Way.NETWORKS, "Store UTC, convert at the edges."),
+    ("Pricing objection: reframe around cost of delay", Way.COLLEAGUES, "Sam showed me in a call recording."),
+    ("Kanban WIP limits made our queue visible", Way.EXPERIMENTING, "Limit of 3 per person cut lead time."),
+    ("Learned to write better incident summaries", Way.DAILY_WORK, "What happened, impact, what we changed."),
+    ("Excel: XLOOKUP with multiple criteria", Way.WEB_SEARCH, ""),
+    ("Shadowed a senior colleague on a renewal call", Way.COLLEAGUES, "She lets silence do the work."),
+    ("Book: Thinking in Systems, chapter on feedback loops", Way.READING, "Delays cause oscillation."),
+    ("Retro format 'sailboat' gave quieter people a voice", Way.EXPERIMENTING, ""),
+]
+TAGS = ["meetings", "customers", "data", "writing", "feedback", "tooling", "process", "communication", "quality"]
+
+
+def _person(rng: random.Random, used: set[str]) -> tuple[str, str, str]:
+    while True:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        username = f"{first}.{last}".lower()
+        if username not in used:
+            used.add(username)
+            return username, first, last
+
+
+@transaction.atomic
+def demo_seed(seed: int = 7) -> tuple[bool, str]:
+    if User.objects.filter(username="ann").exists():
+        return False, ""
+    rng = random.Random(seed)
+    used = {"ann", "boss", "carla", "sam", "olga", "lena", "root", "eve"}
+    root = user_create(username="root", password=DEMO_PASSWORD, role=Role.ADMIN, first_name="Robin",
+                       last_name="Admin", job_title="IT administrator", check_password=False)
+    people: list[User] = [root]
+    for team_name, (username, first, last, job, skills) in TEAMS.items():
+        team = team_create(name=team_name)
+        role = Role.LND if team_name == "Learning & Development" else Role.MANAGER
+        lead = user_create(username=username, password=DEMO_PASSWORD, role=role, team=team, first_name=first,
+                           last_name=last, job_title=job, skills=skills[:3], interests=skills[3:],
+                           email=f"{username}@demo.learnflow.local", check_password=False)
+        people.append(lead)
+        size = 7 if team_name != "Learning & Development" else 4
+        for i in range(size):
+            if team_name == "Engineering" and i == 0:
+                uname, ufirst, ulast = "ann", "Ann", "Lee"
+            elif team_name == "Sales" and i == 0:
+                uname, ufirst, ulast = "eve", "Eve", "Martin"
+            else:
+                uname, ufirst, ulast = _person(rng, used)
+            member = user_create(
+                username=uname, password=DEMO_PASSWORD, role=Role.LND if team_name.startswith("Learning") else Role.MEMBER,
+                team=team, manager=lead, first_name=ufirst, last_name=ulast,
+                job_title=rng.choice(["Specialist", "Senior specialist", "Associate", "Analyst", "Consultant"]),
+                skills=rng.sample(skills, 2), interests=rng.sample(skills, 1),
+                email=f"{uname}@demo.learnflow.local", check_password=False,
+            )
+            people.append(member)
+    today = today_for(root)
+    count = 0
+    weights = [Visibility.PRIVATE] * 6 + [Visibility.TEAM] * 2 + [Visibility.MANAGER, Visibility.ORGANISATION]
+    for person in people:
+        n = 24 if person.username == "ann" else rng.randint(3, 12)
+        for _ in range(n):
+            title, way, body = rng.choice(LEARNINGS)
+            day = today - dt.timedelta(days=rng.randint(0, 150) if person.username != "ann" else rng.randint(0, 40))
+            visibility = rng.choice(weights)
+            entry_create(
+                author=person, title=title, body=body, way=way, learned_on=day, minutes=rng.choice([None, 10, 15,
+                                                                                                     30, 45, 60, 90]),
+                visibility=visibility, share_note="Worth a read for the team." if visibility != "private" else "",
+                tags=rng.sample(TAGS, rng.randint(0, 2)),
+                links=[LinkIn(url="https://en.wikipedia.org/wiki/Reflective_practice", title="Reflective practice")]
+                if rng.random() < 0.1 else [],
+                reflection={"happened": "It came up in a real task.", "learned": body or title,
+                            "apply": "Next time I will try it first.", "differently": ""}
+                if rng.random() < 0.3 else None,
+                source="demo",
+            )
+            count += 1
+    # Ann logs most days lately, so her streak and heat map show what the journal looks like in use.
+    for back in range(0, 6):
+        entry_create(author=people[[p.username for p in people].index("ann")], title=f"Daily note: {TAGS[back]}",
+                     way=Way.DAILY_WORK, learned_on=today - dt.timedelta(days=back), tags=[TAGS[back]], source="demo")
+        count += 1
+    return True, f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries."

@@ -1,0 +1,134 @@
+"""Storage for the xAPI Learning Record Store.
+
+A statement is one ``Statement`` row holding the indexed columns every query of
+the spec filters or sorts on, plus the statement text itself. Agents and
+activities a statement mentions get one row each in ``StatementAgent`` /
+``StatementActivity`` so that ``agent=``, ``activity=`` and their
+``related_*`` forms are index lookups, not scans of JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class LrsKey(models.Model):
+    """An HTTP Basic credential for a tool that talks to the LRS.
+
+    Either a person's key (``owner`` set: it may only write statements whose
+    actor is that person, unless an admin marked it ``trusted``) or an
+    organisation-level tool's key (``org_tool`` set: an LMS, a content platform).
+    Only a SHA-256 of the secret is kept; secrets are 256 random bits, so a
+    slow password hash buys nothing and would cost every request.
+    """
+
+    class Scope(models.TextChoices):
+        ALL = "all", "read and write"
+        WRITE = "statements/write", "write statements"
+        READ = "statements/read", "read statements"
+
+    key = models.CharField(max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="lrs_keys")
+    org_tool = models.CharField(max_length=120, blank=True)
+    label = models.CharField(max_length=120, blank=True)
+    scope = models.CharField(max_length=32, choices=Scope.choices, default=Scope.ALL)
+    trusted = models.BooleanField(default=False, help_text="Set by an admin: may write statements about anyone.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(owner__isnull=False, org_tool="") | models.Q(owner__isnull=True) & ~models.Q(org_tool="")),
+                name="lrs_key_owner_xor_org_tool",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.org_tool or self.owner})"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @staticmethod
+    def new_pair() -> tuple[str, str]:
+        return secrets.token_hex(10), secrets.token_urlsafe(32)
+
+    def check_secret(self, secret: str) -> bool:
+        return secrets.compare_digest(self.secret_hash, self.hash_secret(secret))
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Statement(models.Model):
+    """One stored statement. ``seq`` gives a total order among equal ``stored`` values."""
+
+    seq = models.BigAutoField(primary_key=True)
+    id = models.UUIDField(unique=True)
+    stored = models.DateTimeField()
+    timestamp = models.DateTimeField()
+    verb_iri = models.CharField(max_length=512)
+    actor_ifi = models.CharField(max_length=512)
+    object_type = models.CharField(max_length=16)
+    object_iri = models.CharField(max_length=512, blank=True)  # activity id, or agent IFI for Agent/Group objects
+    object_statement = models.UUIDField(null=True, blank=True)  # StatementRef target
+    registration = models.UUIDField(null=True, blank=True)
+    voided = models.BooleanField(default=False)
+    is_voiding = models.BooleanField(default=False)
+    version = models.CharField(max_length=16)
+    key = models.ForeignKey(LrsKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="xapi_statements")
+    full_json = models.TextField()  # the statement as received plus what the LRS adds (id, stored, authority …)
+    has_attachments = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["stored", "seq"], name="lrs_stmt_stored"),
+            models.Index(fields=["verb_iri", "stored"], name="lrs_stmt_verb"),
+            models.Index(fields=["registration", "stored"], name="lrs_stmt_registration"),
+            models.Index(fields=["object_statement"], name="lrs_stmt_target"),
+            models.Index(fields=["person", "stored"], name="lrs_stmt_person"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class StatementAgent(models.Model):
+    """An agent (by IFI key) a statement mentions; ``related`` is False for actor and object."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agent_rows", db_index=False)
+    ifi = models.CharField(max_length=512)
+    related = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ifi", "related", "statement"], name="lrs_agent_ifi")]
+
+
+class StatementActivity(models.Model):
+    """An activity id a statement mentions; ``related`` is False for the statement's object."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activity_rows", db_index=False)
+    iri = models.CharField(max_length=512)
+    related = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["iri", "related", "statement"], name="lrs_activity_iri")]
+
+
+class AttachmentBlob(models.Model):
+    """Attachment content, stored once per SHA-256 of its bytes."""
+
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()

@@ -1,0 +1,236 @@
+"""Every write to the LRS: keys and statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from learnflow.lrs import indexing, validation
+from learnflow.lrs.http import XapiError
+from learnflow.lrs.models import AttachmentBlob, LrsKey, Statement, StatementActivity, StatementAgent
+
+User = get_user_model()
+
+
+def _site_url() -> str:
+    return getattr(settings, "SITE_URL", "http://localhost").rstrip("/")
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: LrsKey
+    secret: str
+
+    def __str__(self) -> str:
+        return f"{self.key.key}:{self.secret}"
+
+
+@transaction.atomic
+def lrs_key_create(*, owner: Any | None = None, org_tool: str = "", label: str = "",
+                   scope: str = LrsKey.Scope.ALL, trusted: bool = False) -> IssuedKey:
+    """A new key for a person (``owner``) or an organisation-level tool (``org_tool``).
+
+    The secret is returned once and never stored.
+    """
+    if (owner is None) == (not org_tool):
+        raise ValueError("give exactly one of owner or org_tool")
+    key_id, secret = LrsKey.new_pair()
+    key = LrsKey(key=key_id, secret_hash=LrsKey.hash_secret(secret), owner=owner, org_tool=org_tool.strip(),
+                 label=label, scope=scope, trusted=trusted or bool(org_tool))
+    key.full_clean()
+    key.save()
+    return IssuedKey(key, secret)
+
+
+@transaction.atomic
+def lrs_key_revoke(*, key: LrsKey, by: Any) -> LrsKey:
+    if key.owner_id != getattr(by, "pk", None) and not getattr(by, "is_admin", False):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the key's owner or an admin can revoke it.")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def authority_for(key: LrsKey) -> dict[str, Any]:
+    if key.owner_id:
+        owner = key.owner
+        return {"objectType": "Agent", "name": owner.get_full_name() or owner.username,
+                "account": {"homePage": _site_url(), "name": owner.username}}
+    return {"objectType": "Agent", "name": key.org_tool,
+            "account": {"homePage": f"{_site_url()}/xapi/tools", "name": key.org_tool}}
+
+
+def person_ifis(user: Any) -> set[str]:
+    ifis = {f"account:{_site_url()}|{user.username}"}
+    if user.email:
+        ifis.add("mbox:mailto:" + user.email.lower())
+    return ifis
+
+
+# ----------------------------------------------------------------------------- statements
+
+
+def format_stored(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _same_statement(received: dict[str, Any], stored_json: str) -> bool:
+    stored = json.loads(stored_json)
+    ignore = {"stored", "authority", "version", "id", "timestamp"}
+    if "timestamp" in received:
+        ignore.discard("timestamp")
+    strip = lambda s: {k: v for k, v in s.items() if k not in ignore}  # noqa: E731
+    return strip(received) == strip(stored)
+
+
+def _link_people(rows: Sequence[tuple[Statement, dict]]) -> None:
+    """Set Statement.person when the actor is a Learnflow person (one query for the batch)."""
+    emails, usernames = set(), set()
+    site = _site_url()
+    for _, statement in rows:
+        actor = statement["actor"]
+        if "mbox" in actor:
+            emails.add(actor["mbox"][7:].lower())
+        elif "account" in actor and actor["account"]["homePage"].rstrip("/") == site:
+            usernames.add(actor["account"]["name"])
+    if not emails and not usernames:
+        return
+    by_email, by_username = {}, {}
+    from django.db.models import Q
+
+    for user in User.objects.filter(Q(email__in=emails) | Q(username__in=usernames)).only("pk", "email", "username"):
+        by_email[(user.email or "").lower()] = user.pk
+        by_username[user.username] = user.pk
+    for row, statement in rows:
+        actor = statement["actor"]
+        if "mbox" in actor:
+            row.person_id = by_email.get(actor["mbox"][7:].lower())
+        elif "account" in actor:
+            row.person_id = by_username.get(actor["account"]["name"])
+
+
+def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: str,
+                     attachments: dict[str, tuple[str, bytes]] | None = None,
+                     statement_id: str | None = None) -> tuple[list[str], int]:
+    """Validate and store a batch, whole or not at all.
+
+    Returns (ids in request order, number newly stored). ``statement_id`` is the
+    PUT form's parameter. Raises XapiError 400/403/409.
+    """
+    try:
+        validation.validate_statements(statements, version=version)
+    except validation.ValidationError as exc:
+        raise XapiError.from_validation(exc) from None
+    if key.scope == LrsKey.Scope.READ:
+        raise XapiError(403, "this key may only read statements")
+    if key.owner_id and not key.trusted:
+        allowed = person_ifis(key.owner)
+        for i, statement in enumerate(statements):
+            if indexing.agent_ifi(statement["actor"]) not in allowed:
+                raise XapiError(403, "a person's key can only write statements whose actor is that person",
+                                path=f"statements[{i}].actor")
+
+    stored_at = timezone.now()
+    stored_text = format_stored(stored_at)
+    authority = authority_for(key)
+    ids: list[str] = []
+    seen: set[str] = set()
+    for i, statement in enumerate(statements):
+        if statement_id is not None:
+            if "id" in statement and statement["id"].lower() != statement_id.lower():
+                raise XapiError(400, "statementId parameter and the statement's id differ")
+            statement["id"] = statement_id
+        sid = statement.get("id", "").lower() or str(uuid.uuid4())
+        if sid in seen:
+            raise XapiError(400, f"statement id {sid} appears twice in the batch", path=f"statements[{i}].id")
+        seen.add(sid)
+        ids.append(sid)
+
+    existing = dict(Statement.objects.filter(id__in=[uuid.UUID(s) for s in ids]).values_list("id", "full_json"))
+    existing = {str(k): v for k, v in existing.items()}
+    void_targets = []
+    rows: list[tuple[Statement, dict]] = []
+    for sid, statement in zip(ids, statements):
+        if sid in existing:
+            if not _same_statement(statement, existing[sid]):
+                raise XapiError(409, f"statement {sid} already exists with different content")
+            continue
+        full = dict(statement)
+        full["id"] = sid
+        full.setdefault("timestamp", stored_text)
+        full["stored"] = stored_text
+        full["authority"] = authority
+        full.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
+        object_type, object_iri, target = indexing.object_key(full)
+        is_voiding = full["verb"]["id"] == validation.VOIDED_VERB
+        if is_voiding:
+            void_targets.append(target)
+        context = full.get("context") or {}
+        rows.append((
+            Statement(
+                id=uuid.UUID(sid), stored=stored_at,
+                timestamp=validation.parse_timestamp(full["timestamp"]),
+                verb_iri=full["verb"]["id"], actor_ifi=indexing.agent_ifi(full["actor"]) or "",
+                object_type=object_type, object_iri=object_iri[:512],
+                object_statement=uuid.UUID(target) if target else None,
+                registration=uuid.UUID(context["registration"]) if "registration" in context else None,
+                is_voiding=is_voiding, version=full["version"], key=key,
+                full_json=json.dumps(full, ensure_ascii=False, separators=(",", ":")),
+                has_attachments=bool(full.get("attachments")),
+            ),
+            full,
+        ))
+    if not rows:
+        return ids, 0
+    if void_targets:
+        voiding_targets = set(
+            str(t) for t in Statement.objects.filter(id__in=void_targets, is_voiding=True).values_list("id", flat=True)
+        )
+        batch_voiding = {str(r.id) for r, _ in rows if r.is_voiding}
+        if voiding_targets & set(void_targets) or batch_voiding & set(void_targets):
+            raise XapiError(400, "a voiding statement cannot void another voiding statement")
+    _link_people(rows)
+    try:
+        with transaction.atomic():
+            created = Statement.objects.bulk_create([row for row, _ in rows])
+            if created and created[0].seq is None:
+                # Backends without RETURNING (none we support today) would land here.
+                seqs = dict(Statement.objects.filter(id__in=[r.id for r in created]).values_list("id", "seq"))
+                for row in created:
+                    row.seq = seqs[row.id]
+            agent_rows, activity_rows = [], []
+            for row, full in rows:
+                agent_rows.extend(StatementAgent(statement_id=row.seq, ifi=ifi[:512], related=related)
+                                  for ifi, related in indexing.agent_rows(full))
+                activity_rows.extend(StatementActivity(statement_id=row.seq, iri=iri[:512], related=related)
+                                     for iri, related in indexing.activity_rows(full))
+            StatementAgent.objects.bulk_create(agent_rows, batch_size=1000)
+            StatementActivity.objects.bulk_create(activity_rows, batch_size=1000)
+            if void_targets:
+                Statement.objects.filter(id__in=void_targets, is_voiding=False).update(voided=True)
+            if attachments:
+                known = set(AttachmentBlob.objects.filter(sha2__in=list(attachments)).values_list("sha2", flat=True))
+                AttachmentBlob.objects.bulk_create(
+                    [AttachmentBlob(sha2=sha2, content_type=ct, content=content)
+                     for sha2, (ct, content) in attachments.items() if sha2 not in known],
+                    ignore_conflicts=True,
+                )
+    except IntegrityError:
+        # Another request stored one of these ids between our check and our insert.
+        raise XapiError(409, "one of these statement ids was stored concurrently; retry to compare") from None
+    return ids, len(rows)

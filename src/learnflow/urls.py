@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from learnflow.api import api
+from learnflow.core import views as core_views
+from learnflow.search.views import search_page
+
+admin.site.site_header = "Learnflow administration"
+admin.site.site_title = "Learnflow admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("search", search_page, name="search"),
+    path("search/", search_page),
+    path("journal/", include("learnflow.journal.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("learnflow.org.urls")),
+]
+
+handler404 = "learnflow.core.views.not_found"
+handler500 = "learnflow.core.views.server_error"
