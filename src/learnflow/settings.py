@@ -53,12 +53,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "learnflow.core",
     "learnflow.org",
     "learnflow.journal",
     "learnflow.search",
+    "learnflow.lrs",
+    "learnflow.lrs_documents",
 ]
 
 MIDDLEWARE = [

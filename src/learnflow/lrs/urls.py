@@ -1,4 +1,5 @@
-"""Mounted by the project at both ``/xapi`` and ``/xapi/``; patterns tolerate a doubled slash."""
+"""Mount with ``path("xapi", include("learnflow.lrs.urls"))``: one include serves both
+``/xapi/statements`` and ``/xapi//statements`` (clients given a base URL ending in a slash)."""
 
 from django.urls import re_path
 
@@ -7,6 +8,6 @@ from learnflow.lrs import views
 app_name = "lrs"
 
 urlpatterns = [
-    re_path(r"^/?about/?$", views.about, name="about"),
-    re_path(r"^/?statements/?$", views.statements, name="statements"),
+    re_path(r"^[/]+about/?$", views.about, name="about"),
+    re_path(r"^[/]+statements/?$", views.statements, name="statements"),
 ]

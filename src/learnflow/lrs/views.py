@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from learnflow.lrs import attachments as att
@@ -170,7 +169,7 @@ def _statements_get(xreq: XapiRequest) -> HttpResponse:
     rows, more = selectors.statement_query(key=xreq.key, filters=filters, after=after)
     more_url = ""
     if more:
-        more_url = reverse("lrs:statements") + "?more=" + more
+        more_url = xreq.django.path + "?more=" + more
         extra = {k: params[k] for k in ("format", "attachments") if k in params}
         more_url += "".join(f"&{k}={v}" for k, v in extra.items())
     body = {"statements": [_render(r.full_json, fmt, accept) for r in rows], "more": more_url}
