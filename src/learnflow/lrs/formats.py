@@ -18,7 +18,7 @@ def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
 def _object_ids(obj: dict[str, Any]) -> dict[str, Any]:
     object_type = obj.get("objectType", "Activity")
     if object_type == "Activity":
-        return {k: obj[k] for k in ("objectType", "id") if k in obj}
+        return {"id": obj["id"]}
     if object_type in ("Agent", "Group"):
         return _agent_ids(obj)
     if object_type == "SubStatement":
@@ -33,7 +33,7 @@ def _context_ids(context: dict[str, Any]) -> dict[str, Any]:
             out[key] = _agent_ids(out[key])
     if "contextActivities" in out:
         out["contextActivities"] = {
-            key: [{k: a[k] for k in ("objectType", "id") if k in a} for a in (v if isinstance(v, list) else [v])]
+            key: [{"id": a["id"]} for a in (v if isinstance(v, list) else [v])]
             for key, v in out["contextActivities"].items()
         }
     for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):

@@ -12,7 +12,9 @@ Stable interface
     * authenticates HTTP Basic against ``LrsKey`` (401 with ``WWW-Authenticate``),
     * answers HEAD as GET without a body, 405 for other methods,
     * turns ``XapiError`` into its JSON error response,
-    * stamps every response with ``X-Experience-API-Version`` and is CSRF-exempt.
+    * stamps every response with ``X-Experience-API-Version`` (1.0.3 when the
+      client named none) and, with ``consistent_through=True``, with
+      ``X-Experience-API-Consistent-Through`` (errors included); CSRF-exempt.
 
 ``XapiRequest``
     ``.method`` (effective, after alternate syntax; HEAD reported as "GET" with
@@ -258,6 +260,7 @@ def _fold_alternate_syntax(xreq: XapiRequest) -> None:
     except UnicodeDecodeError:
         raise XapiError(400, "alternate request syntax: form body is not UTF-8") from None
     content = b""
+    xreq.headers.pop("content-type", None)
     for name, value in form:
         lname = name.lower()
         if lname in ALT_SYNTAX_HEADERS:
@@ -268,12 +271,14 @@ def _fold_alternate_syntax(xreq: XapiRequest) -> None:
             xreq.params[name] = value
     xreq.method = target
     xreq.body = content
-    xreq.content_type = (xreq.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    xreq.headers.setdefault("content-type", "application/json")
+    xreq.content_type = xreq.headers["content-type"].split(";")[0].strip().lower()
     xreq.alternate_syntax = True
 
 
 def xapi_endpoint(
-    *, methods: Iterable[str], version_required: bool = True, auth_required: bool = True
+    *, methods: Iterable[str], version_required: bool = True, auth_required: bool = True,
+    consistent_through: bool = False,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     allowed = {m.upper() for m in methods}
     if "GET" in allowed:
@@ -283,7 +288,8 @@ def xapi_endpoint(
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            version = "2.0.0"
+            # A client that names no version is answered as 1.0.3, the version both suites accept.
+            version = "1.0.3"
             is_head = request.method == "HEAD"
             try:
                 xreq = _build_request(request)
@@ -291,8 +297,6 @@ def xapi_endpoint(
                 raw_version = xreq.headers.get(VERSION_HEADER)
                 if version_required or raw_version:
                     version = negotiate_version(raw_version)
-                else:
-                    version = "2.0.0"
                 xreq.version = version
                 if xreq.alternate_syntax and xreq.v2:
                     raise XapiError(400, "the alternate request syntax was removed in xAPI 2.0")
@@ -308,6 +312,10 @@ def xapi_endpoint(
                 if exc.status == 401:
                     response["WWW-Authenticate"] = 'Basic realm="Learnflow xAPI"'
             response[VERSION_HEADER] = version
+            if consistent_through and "X-Experience-API-Consistent-Through" not in response:
+                response["X-Experience-API-Consistent-Through"] = (
+                    timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                )
             if is_head:
                 length = len(response.content) if not response.streaming else None
                 response.content = b""

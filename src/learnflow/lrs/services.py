@@ -98,6 +98,16 @@ def _same_statement(received: dict[str, Any], stored_json: str) -> bool:
     return strip(received) == strip(stored)
 
 
+def _normalise(statement: dict[str, Any]) -> None:
+    """Shapes the spec tells the LRS to return: contextActivities values always arrays."""
+    for holder in (statement, statement["object"]):
+        context = holder.get("context") if isinstance(holder, dict) else None
+        if context and isinstance(context.get("contextActivities"), dict):
+            context["contextActivities"] = {
+                k: v if isinstance(v, list) else [v] for k, v in context["contextActivities"].items()
+            }
+
+
 def _link_people(rows: Sequence[tuple[Statement, dict]]) -> None:
     """Set Statement.person when the actor is a Learnflow person (one query for the batch)."""
     emails, usernames = set(), set()
@@ -171,6 +181,7 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
                 raise XapiError(409, f"statement {sid} already exists with different content")
             continue
         full = dict(statement)
+        _normalise(full)
         full["id"] = sid
         full.setdefault("timestamp", stored_text)
         full["stored"] = stored_text

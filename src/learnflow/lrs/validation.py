@@ -324,6 +324,8 @@ def validate_activity_definition(value: Any, path: str) -> None:
     ):
         raise ValidationError("is not an xAPI interaction type", f"{path}.interactionType")
     if "correctResponsesPattern" in value:
+        if "interactionType" not in value:
+            raise ValidationError("correctResponsesPattern needs an interactionType", f"{path}.correctResponsesPattern")
         pattern = value["correctResponsesPattern"]
         if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
             raise ValidationError("must be an array of strings", f"{path}.correctResponsesPattern")
@@ -543,7 +545,9 @@ def _validate_authority(value: Any, path: str) -> None:
     _object(value, path)
     if value.get("objectType") == "Group":
         validate_group(value, path)
-        # A Group authority is the OAuth pair: consumer application + user.
+        # A Group authority is the anonymous OAuth pair: consumer application + user.
+        if any(k in value for k in AGENT_IFIS):
+            raise ValidationError("a Group authority must be anonymous", path)
         if len(value.get("member") or ()) != 2:
             raise ValidationError("a Group authority must have exactly two members", f"{path}.member")
     else:

@@ -46,7 +46,7 @@ def _consistency_headers(xreq: XapiRequest, last_modified: dt.datetime | None = 
     return headers
 
 
-@xapi_endpoint(methods=("GET", "PUT", "POST"))
+@xapi_endpoint(methods=("GET", "PUT", "POST"), consistent_through=True)
 def statements(xreq: XapiRequest) -> HttpResponse:
     if xreq.method == "GET":
         return _statements_get(xreq)

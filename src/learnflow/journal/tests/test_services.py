@@ -16,6 +16,16 @@ from learnflow.journal.services import (
     weekly_review_save,
 )
 
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path, django_db_blocker):
+    # Overrides the root conftest's fixture, whose cache.clear() touches the database cache without DB access.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    with django_db_blocker.unblock():
+        cache.clear()
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
