@@ -13,6 +13,7 @@ import hashlib
 import os
 import socket
 import subprocess
+import tempfile
 import sys
 import venv
 from pathlib import Path
@@ -78,6 +79,8 @@ def test(argv: list[str]) -> int:
     ensure_venv("test")
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
+    # Tests never touch the data folder that `start` serves from.
+    env.setdefault("LEARNFLOW_DATA_DIR", tempfile.mkdtemp(prefix="learnflow-test-"))
     workers = ["-n", env.get("LEARNFLOW_TEST_WORKERS", "2")]
     say("running the test suite on SQLite")
     sqlite_rc = subprocess.run([str(PY), "-m", "pytest", *workers, *argv], cwd=ROOT, env=env).returncode

@@ -12,7 +12,8 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(help="Learnflow: everyday learning at work.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Learnflow: everyday learning at work.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
 
 
 def _django() -> None:
@@ -195,6 +196,42 @@ def restore(file: Path = typer.Argument(..., help="Archive written by `learnflow
         _fail(str(exc))
 
 
+@app.command("import-people")
+def import_people(
+    file: Path = typer.Argument(..., help="CSV: username, first_name, last_name, email, role, team, parent_team, "
+                                           "manager, job_title, skills (semicolon separated)."),
+    password: Optional[str] = typer.Option(
+        None, "--password", help="Initial password for people the file creates (must pass the password rules). "
+                                 "Without it, each new person gets a one-time set-password link, printed here."),
+    check_only: bool = typer.Option(False, "--check", help="Only check the file; import nothing."),
+) -> None:
+    """Import people and teams from CSV: all rows or none; importing again updates instead of duplicating."""
+    _django()
+    _migrate()
+    from learnflow.org.csv_import import people_csv_check, people_csv_import
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(f"Cannot read {file}: {exc.strerror}.")
+    if check_only:
+        plan = people_csv_check(data=data)
+        if not plan.ok:
+            _fail("Not valid, nothing imported:\n" + "\n".join(f"  {e}" for e in plan.errors))
+        teams = f" and create the teams {', '.join(plan.new_teams)}" if plan.new_teams else ""
+        typer.echo(f"Valid: would create {len(plan.new_usernames)} and update {len(plan.existing_usernames)} "
+                   f"people{teams}.")
+        return
+    result = people_csv_import(data=data, password=password)
+    if not result.ok:
+        _fail("Nothing imported:\n" + "\n".join(f"  {e}" for e in result.errors))
+    typer.echo(result.summary())
+    if result.set_password_links:
+        typer.echo("Send each new person their one-time link to choose a password:")
+        for username, link in result.set_password_links.items():
+            typer.echo(f"  {username}: {link}")
+
+
 @app.command("export")
 def export_(
     username: str,
@@ -218,6 +255,57 @@ def import_(
     from learnflow.journal.portability import import_cli
 
     import_cli(username=username, file=file)
+
+
+lrs_key_app = typer.Typer(help="xAPI (LRS) credentials.", no_args_is_help=True)
+app.add_typer(lrs_key_app, name="lrs-key")
+
+
+@lrs_key_app.command("create")
+def lrs_key_create_cmd(
+    username: Optional[str] = typer.Argument(None, help="The person whose tool gets the key."),
+    org: Optional[str] = typer.Option(None, "--org", help="Name of an organisation-level tool (an LMS …)."),
+    label: str = typer.Option("", help="What the key is for."),
+) -> None:
+    """Print a new LRS key as KEY:SECRET, for a person's tool or (with --org) an organisation-level tool."""
+    _django()
+    _migrate()
+    from learnflow.lrs.services import lrs_key_create
+    from learnflow.org.models import User
+
+    if bool(username) == bool(org):
+        _fail("Give either a USERNAME or --org NAME.", 2)
+    if org:
+        if org.strip().lower() == "learnflow":
+            _fail("“Learnflow” is reserved for Learnflow's own statements.", 2)
+        issued = lrs_key_create(org_tool=org, label=label or org)
+    else:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            _fail(f"No active person with username “{username}”.")
+        issued = lrs_key_create(owner=user, label=label or "CLI key")
+    typer.echo(str(issued))
+
+
+@lrs_key_app.command("list")
+def lrs_key_list_cmd() -> None:
+    """List LRS keys (never their secrets)."""
+    _django()
+    from learnflow.lrs.models import LrsKey
+
+    for k in LrsKey.objects.select_related("owner").order_by("created_at"):
+        who = k.org_tool or k.owner.username
+        typer.echo(f"{k.key}\t{who}\t{k.label}\t{'revoked' if k.revoked_at else 'active'}{' trusted' if k.trusted else ''}")
+
+
+@app.command()
+def forward() -> None:
+    """Forward due statements to external LRSs now (the background worker also does this by itself)."""
+    _django()
+    from learnflow.record.services import forward_run
+
+    for name, (delivered, failed) in forward_run().items():
+        typer.echo(f"{name}: {delivered} delivered, {failed} waiting for retry")
 
 
 def main() -> None:

@@ -127,4 +127,47 @@ def demo_seed(seed: int = 7) -> tuple[bool, str]:
         entry_create(author=people[[p.username for p in people].index("ann")], title=f"Daily note: {TAGS[back]}",
                      way=Way.DAILY_WORK, learned_on=today - dt.timedelta(days=back), tags=[TAGS[back]], source="demo")
         count += 1
-    return True, f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries."
+    count_statements = _demo_statements(rng, people, today)
+    return True, f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries, {count_statements} xAPI statements from a demo LMS."
+
+
+COURSES = [
+    ("https://lms.demo.learnflow.local/courses/secure-coding", "Secure coding basics", "course"),
+    ("https://lms.demo.learnflow.local/courses/customer-conversations", "Customer conversations", "course"),
+    ("https://lms.demo.learnflow.local/videos/feedback-that-lands", "Feedback that lands", "video"),
+    ("https://lms.demo.learnflow.local/sims/incident-drill", "Incident response drill", "simulation"),
+]
+VERBS = [("http://adlnet.gov/expapi/verbs/completed", "completed"), ("http://adlnet.gov/expapi/verbs/passed", "passed"),
+         ("http://adlnet.gov/expapi/verbs/experienced", "experienced")]
+
+
+def _demo_statements(rng: random.Random, people: list[User], today: dt.date) -> int:
+    """What an organisation's LMS would have sent: a few course completions and videos, through the LRS itself."""
+    from django.conf import settings
+
+    from learnflow.lrs.services import lrs_key_create, statements_store
+
+    key = lrs_key_create(org_tool="Demo LMS", label="Demo LMS").key
+    statements = []
+    for person in people:
+        for _ in range(4 if person.username == "ann" else rng.randint(0, 2)):
+            iri, name, kind = rng.choice(COURSES)
+            verb_iri, verb = rng.choice(VERBS)
+            when = dt.datetime.combine(today - dt.timedelta(days=rng.randint(0, 60)), dt.time(rng.randint(8, 17)),
+                                       tzinfo=dt.timezone.utc)
+            statement = {
+                "actor": {"objectType": "Agent", "name": person.display_name,
+                          "account": {"homePage": settings.SITE_URL.rstrip("/"), "name": person.username}},
+                "verb": {"id": verb_iri, "display": {"en-US": verb}},
+                "object": {"objectType": "Activity", "id": iri, "definition": {
+                    "name": {"en-US": name}, "type": f"http://adlnet.gov/expapi/activities/{kind}"}},
+                "timestamp": when.isoformat().replace("+00:00", "Z"),
+                "context": {"platform": "Demo LMS"},
+            }
+            if verb != "experienced":
+                statement["result"] = {"completion": True, "success": verb == "passed",
+                                       "score": {"scaled": round(rng.uniform(0.6, 1.0), 2)},
+                                       "duration": f"PT{rng.randint(10, 90)}M"}
+            statements.append(statement)
+    statements_store(key=key, statements=statements, version="1.0.3")
+    return len(statements)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "learnflow.search",
     "learnflow.lrs",
     "learnflow.lrs_documents",
+    "learnflow.record",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploads are never served from a public URL: a view checks who may see the entry first.

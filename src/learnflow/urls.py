@@ -14,6 +14,7 @@ urlpatterns = [
     path("search", search_page, name="search"),
     path("search/", search_page),
     path("journal/", include("learnflow.journal.urls")),
+    path("record/", include("learnflow.record.urls")),
     path("api/", api.urls),
     # xAPI clients are given the base URL with or without a trailing slash; both must work.
     path("xapi", include("learnflow.lrs.urls")),

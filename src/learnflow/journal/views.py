@@ -43,12 +43,33 @@ def timeline(request: HttpRequest) -> HttpResponse:
     form = TimelineFilterForm(request.GET or None)
     qs = selectors.entry_timeline(viewer=request.user, filters=_filters(form))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "entries": page.object_list}
+    context = {"form": form, "page": page, "entries": page.object_list,
+               "items": _with_recorded_activity(request, form, page)}
     if request.htmx and request.htmx.target == "timeline-results":
         return render(request, "journal/_timeline_results.html", context)
     grid, streak, total = selectors.heatmap(viewer=request.user)
     context.update(heatmap=grid, streak=streak, year_total=total)
     return render(request, "journal/timeline.html", context)
+
+
+def _with_recorded_activity(request: HttpRequest, form: TimelineFilterForm, page) -> list[tuple[str, object]]:
+    """The page's entries with the person's recorded xAPI activity of the same days woven in, newest first.
+    Filters that only apply to journal entries (way, tag, skill, visibility, text) show entries alone."""
+    items: list[tuple[str, object]] = [("entry", e) for e in page.object_list]
+    data = form.cleaned_data if form.is_valid() else {}
+    if any(data.get(k) for k in ("q", "way", "tag", "skill", "visibility")):
+        return items
+    from learnflow.record.selectors import recorded_activity
+
+    entries = list(page.object_list)
+    newest = None if page.number == 1 else entries[0].learned_on if entries else None
+    oldest = entries[-1].learned_on if entries and page.has_next() else None
+    activities = recorded_activity(viewer=request.user, date_from=max(filter(None, [oldest, data.get("date_from")]),
+                                                                        default=None),
+                                   date_to=min(filter(None, [newest, data.get("date_to")]), default=None), limit=100)
+    items += [("activity", a) for a in activities]
+    items.sort(key=lambda item: (item[1].learned_on, 1 if item[0] == "activity" else 0), reverse=True)
+    return items
 
 
 def _form_initial(entry: Entry) -> dict:
@@ -63,8 +84,8 @@ def _form_initial(entry: Entry) -> dict:
 
 
 def _save_files(entry: Entry, user, files) -> None:
-    for upload in files:
-        services.attachment_add(entry=entry, actor=user, upload=upload)
+    if files:
+        services.attachment_add_many(entry=entry, actor=user, uploads=files)
 
 
 @login_required
