@@ -20,6 +20,7 @@ import pytest  # noqa: E402
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["learnflow.core.testing.FastArgon2PasswordHasher"]
     from django.core.cache import cache
 
     cache.clear()
