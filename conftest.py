@@ -18,12 +18,14 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _isolated_files(settings, tmp_path):
+def _isolated_files(settings, tmp_path, django_db_blocker):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["learnflow.core.testing.FastArgon2PasswordHasher"]
     from django.core.cache import cache
 
-    cache.clear()
+    # The database cache needs the database even in tests that otherwise do not.
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -249,12 +249,13 @@ def export_(
 def import_(
     username: str,
     file: Path = typer.Argument(..., help="A Learnflow JSON export or a jrnl JSON export."),
+    private: bool = typer.Option(False, "--private", help="Import every entry as private."),
 ) -> None:
     """Import entries into USERNAME's journal (Learnflow JSON or jrnl JSON)."""
     _django()
     from learnflow.journal.portability import import_cli
 
-    import_cli(username=username, file=file)
+    import_cli(username=username, file=file, private_only=private)
 
 
 lrs_key_app = typer.Typer(help="xAPI (LRS) credentials.", no_args_is_help=True)

@@ -132,10 +132,18 @@ def _attachment_meta(attachment: EntryAttachment) -> dict[str, Any]:
             "sha256": attachment.sha256, "created_at": _iso(attachment.created_at)}
 
 
-def _attachment_chunks(attachment: EntryAttachment, include_files: bool) -> Iterator[str]:
+ArchivePath = Callable[[EntryAttachment], str]
+
+
+def _attachment_chunks(attachment: EntryAttachment, include_files: bool,
+                       archive_path: ArchivePath | None) -> Iterator[str]:
     """One attachment as JSON, its content base64-encoded piece by piece so that a large file never sits in memory
     whole (nor does the export: the response streams)."""
     head = json.dumps(_attachment_meta(attachment), ensure_ascii=False)[:-1]
+    if archive_path is not None:
+        # Inside an archive the bytes are a member of their own; the archive writer chose its name.
+        yield head + ", " + json.dumps({"archive_path": archive_path(attachment)})[1:]
+        return
     if not include_files:
         yield head + ', "content_base64": null}'
         return
@@ -152,12 +160,12 @@ def _attachment_chunks(attachment: EntryAttachment, include_files: bool) -> Iter
     yield '"}'
 
 
-def _entry_chunks(entry: Entry, include_files: bool) -> Iterator[str]:
+def _entry_chunks(entry: Entry, include_files: bool, archive_path: ArchivePath | None) -> Iterator[str]:
     yield json.dumps(_entry_record(entry), ensure_ascii=False)[:-1] + ', "attachments": ['
     for i, attachment in enumerate(entry.attachments.all()):
         if i:
             yield ", "
-        yield from _attachment_chunks(attachment, include_files)
+        yield from _attachment_chunks(attachment, include_files, archive_path)
     yield "]}"
 
 
@@ -178,21 +186,25 @@ def _header(owner: Any) -> dict[str, Any]:
     }
 
 
-def journal_export_json(*, owner: Any, include_files: bool = True) -> Iterator[str]:
-    """The owner's journal as the JSON document described above, in pieces (one entry per line), for streaming."""
+def journal_export_json(*, owner: Any, include_files: bool = True,
+                        archive_path: ArchivePath | None = None) -> Iterator[str]:
+    """The owner's journal as the JSON document described above, in pieces (one entry per line), for streaming.
+    With `archive_path`, attachments name their archive member instead of carrying base64 content."""
     yield json.dumps(_header(owner), ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [\n'
     for i, entry in enumerate(_own_entries(owner)):
         if i:
             yield ",\n"
-        yield from _entry_chunks(entry, include_files)
+        yield from _entry_chunks(entry, include_files, archive_path)
     yield '\n ],\n "weekly_reviews": [\n'
     yield ",\n".join(json.dumps(_review_record(r), ensure_ascii=False) for r in _own_reviews(owner))
     yield "\n ]\n}\n"
 
 
-def journal_export_document(*, owner: Any, include_files: bool = True) -> dict[str, Any]:
+def journal_export_document(*, owner: Any, include_files: bool = True,
+                            archive_path: ArchivePath | None = None) -> dict[str, Any]:
     """The same document, parsed: for tests and for the all-data archive that embeds it."""
-    return json.loads("".join(journal_export_json(owner=owner, include_files=include_files)))
+    chunks = journal_export_json(owner=owner, include_files=include_files, archive_path=archive_path)
+    return json.loads("".join(chunks))
 
 
 @dataclass(frozen=True)
@@ -366,6 +378,11 @@ class ImportReport:
     def source_label(self) -> str:
         return "a jrnl JSON export" if self.source == "jrnl" else "a Learnflow journal export"
 
+    @property
+    def shared_summary(self) -> list[str]:
+        return [f"{n} shared with {Visibility(v).label.lower()}, as in the file"
+                for v, n in sorted(self.shared.items())]
+
     def lines(self) -> list[str]:
         out = [f"Read {self.source_label}.",
                f"{self.imported} entr{'y' if self.imported == 1 else 'ies'} imported "
@@ -373,9 +390,7 @@ class ImportReport:
                f"{self.already_present} already present."]
         if self.reviews_imported or self.reviews_present:
             out.append(f"{self.reviews_imported} weekly review(s) imported, {self.reviews_present} already present.")
-        if self.shared:
-            kinds = ", ".join(f"{n} with {Visibility(v).label.lower()}" for v, n in sorted(self.shared.items()))
-            out.append(f"Shared as in the file: {kinds}.")
+        out += [f"{line}." for line in self.shared_summary]
         out += [f"Skipped: {reason}" for reason in self.skipped]
         return out
 
@@ -419,10 +434,29 @@ def journal_file_read(data: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise _refuse("The file is not UTF-8 text, so it cannot be a journal export.") from None
     except (RecursionError, ValueError):
-        raise _refuse("The file is not a journal export (its JSON is nested too deeply or has absurd numbers).") from None
+        raise _refuse("The file is not a journal export (its JSON is nested too deeply or has absurd numbers).") \
+            from None
     if not isinstance(document, dict):
         raise _refuse("The file is JSON but not a journal export: it should be one object with \"entries\".")
+    if _holds_nul(document):
+        # Forms refuse NUL characters and PostgreSQL cannot store them, so an import refuses them too.
+        raise _refuse("The file contains a NUL character (\\u0000) in its text, which a journal cannot hold.")
     return document
+
+
+def _holds_nul(document: Any) -> bool:
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _detect(document: dict[str, Any]) -> str:
@@ -457,9 +491,6 @@ def _text(obj: dict, key: str, label: str, problems: _Problems, *, limit: int, r
         value = ""
     if not isinstance(value, str):
         problems.add(f"{label}: “{key}” should be text.")
-        return ""
-    if "\x00" in value:
-        problems.add(f"{label}: “{key}” contains a NUL character.")
         return ""
     if len(value) > limit:
         problems.add(f"{label}: “{key}” is longer than {limit:,} characters.")
@@ -529,9 +560,10 @@ def _attachment_name(value: Any, label: str, problems: _Problems) -> str | None:
         return None
     name = unicodedata.normalize("NFC", value)
     # The name comes back to people as a download name: anything path-like is refused, not quietly cut.
-    if ("/" in name or "\\" in name or name in {".", ".."} or name.startswith(".") or _CONTROL.search(name)
-            or PurePosixPath(name).name != name or len(name) > 255 or ":" in name):
-        problems.add(f"{label}: the attachment name “{name[:80]}” looks like a path; only a plain file name is allowed.")
+    if ("/" in name or "\\" in name or name in {".", ".."} or _CONTROL.search(name)
+            or PurePosixPath(name).name != name or len(name) > 255):
+        problems.add(f"{label}: the attachment name “{name[:80]}” looks like a path; "
+                     "only a plain file name is allowed.")
         return None
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in settings.ALLOWED_UPLOAD_TYPES:
@@ -618,7 +650,8 @@ def _read_learnflow_entry(obj: Any, index: int, problems: _Problems, *, today: d
         problems.add(f"{label}: “minutes” should be a whole number from 0 to 10080, or null.")
     visibility = obj.get("visibility", Visibility.PRIVATE)
     if visibility not in Visibility.values:
-        problems.add(f"{label}: “visibility” {json.dumps(visibility)[:40]} is not one of {', '.join(Visibility.values)}.")
+        problems.add(f"{label}: “visibility” {json.dumps(visibility)[:40]} is not one of "
+                     f"{', '.join(Visibility.values)}.")
     share_note = _text(obj, "share_note", label, problems, limit=500)
     if visibility == Visibility.PRIVATE and share_note.strip():
         problems.add(f"{label}: a private entry cannot carry a note on why it is worth sharing.")
@@ -696,8 +729,9 @@ def _read_learnflow(document: dict[str, Any], *, author: Any, private_only: bool
         raise _refuse("The file has no “entries” list.")
     if not isinstance(reviews_in, list):
         raise _refuse("“weekly_reviews” should be a list.")
-    if len(entries_in) > MAX_IMPORT_ENTRIES:
-        raise _refuse(f"The file holds {len(entries_in):,} entries; one import takes at most {MAX_IMPORT_ENTRIES:,}.")
+    if len(entries_in) > MAX_IMPORT_ENTRIES or len(reviews_in) > MAX_IMPORT_ENTRIES:
+        raise _refuse(f"The file holds {len(entries_in):,} entries and {len(reviews_in):,} weekly reviews; one "
+                      f"import takes at most {MAX_IMPORT_ENTRIES:,} of each.")
     today = services.today_for(author)
     entries: list[EntryIn] = []
     seen: dict[uuid.UUID, int] = {}
@@ -823,15 +857,22 @@ def journal_import(*, author: Any, data: bytes, private_only: bool = False,
     return report
 
 
+def _uids_among(qs: Any, uids: list[uuid.UUID]) -> set[uuid.UUID]:
+    # In batches: SQLite refuses a statement with more than 32,766 parameters, and a file may hold 50,000 entries.
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(uids), 1000):
+        found.update(qs.filter(uid__in=uids[start:start + 1000]).values_list("uid", flat=True))
+    return found
+
+
 def _write(*, author: Any, entries: list[EntryIn], reviews: list[ReviewIn], report: ImportReport,
            stored: list[str]) -> None:
-    wanted = [e.uid for e in entries]
     # The one query here that looks beyond the author's own journal, on purpose: it only learns which uids are in use
     # (a uid is unique per instance) and returns nothing about those entries.
-    taken_by_others = set(Entry.objects.unrestricted().filter(uid__in=wanted).exclude(author=author)
-                          .values_list("uid", flat=True))
+    others = Entry.objects.unrestricted().exclude(author=author)
+    taken_by_others = _uids_among(others, [e.uid for e in entries])
     identities = {e.uid: _identity(e, author, taken_by_others) for e in entries}
-    present = set(Entry.objects.owned_by(author).filter(uid__in=identities.values()).values_list("uid", flat=True))
+    present = _uids_among(Entry.objects.owned_by(author), list(identities.values()))
     for item in entries:
         uid = identities[item.uid]
         if uid in present:
@@ -841,7 +882,7 @@ def _write(*, author: Any, entries: list[EntryIn], reviews: list[ReviewIn], repo
             entry = services.entry_create(
                 author=author, title=item.title, body=item.body, way=item.way, learned_on=item.learned_on,
                 minutes=item.minutes, visibility=item.visibility, share_note=item.share_note, tags=item.tags,
-                skills=item.skills, links=item.links, reflection=item.reflection, source="import",
+                skills=item.skills, links=item.links, reflection=item.reflection, source="import", uid=uid,
             )
             for attachment in item.attachments:
                 upload = SimpleUploadedFile(attachment.name, attachment.content or b"")
@@ -852,9 +893,9 @@ def _write(*, author: Any, entries: list[EntryIn], reviews: list[ReviewIn], repo
                 report.attachments += 1
         except ValidationError as exc:
             raise _label_error(item.label, exc) from None
-        # Identity and timestamps are restored after the service has validated and recorded the entry: entry_create
-        # stamps them itself (see the report: entry_create could take a uid instead).
-        restore: dict[str, Any] = {"uid": uid}
+        # Timestamps are restored after the service has validated and recorded the entry: they say when the
+        # person first wrote it, not when it arrived here.
+        restore: dict[str, Any] = {}
         if item.created_at:
             restore["created_at"] = item.created_at
         restore["updated_at"] = item.updated_at or item.created_at or entry.updated_at
@@ -865,8 +906,7 @@ def _write(*, author: Any, entries: list[EntryIn], reviews: list[ReviewIn], repo
             report.shared[item.visibility] = report.shared.get(item.visibility, 0) + 1
         report.skipped += [f"{item.label}: the file “{name}” was exported without its content."
                            for name in item.missing_files]
-    existing = {r.week_start: r for r in WeeklyReview.objects.filter(author=author,
-                                                                     week_start__in=[r.week_start for r in reviews])}
+    existing = {r.week_start: r for r in WeeklyReview.objects.filter(author=author)}
     for item in reviews:
         mine = existing.get(item.week_start)
         if mine is not None:
@@ -894,6 +934,10 @@ def _write(*, author: Any, entries: list[EntryIn], reviews: list[ReviewIn], repo
 
 # --------------------------------------------------------------------------------------------------------------------
 # Command line: `learnflow export USERNAME [--format json|markdown] [--out FILE]`, `learnflow import USERNAME FILE`.
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _user_or_exit(username: str) -> Any:
@@ -932,12 +976,13 @@ def export_cli(*, username: str, out: Path | None, fmt: str) -> None:
         partial.replace(out)
         written = out.stat().st_size
     where = "standard output" if out is None else str(out)
-    typer.echo(f"Exported the journal of {owner.username} as {fmt}: {stats.entries} entries, "
-               f"{stats.attachments} file(s), {stats.reviews} weekly review(s) → {where} ({written:,} bytes).",
+    what = ", ".join([_count(stats.entries, "entry", "entries"), _count(stats.attachments, "file", "files"),
+                      _count(stats.reviews, "weekly review", "weekly reviews")])
+    typer.echo(f"Exported the journal of {owner.username} as {fmt}: {what} → {where} ({written:,} bytes).",
                err=out is None)
 
 
-def import_cli(*, username: str, file: Path) -> None:
+def import_cli(*, username: str, file: Path, private_only: bool = False) -> None:
     import typer
 
     author = _user_or_exit(username)
@@ -950,7 +995,7 @@ def import_cli(*, username: str, file: Path) -> None:
                     "was imported.", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
     try:
-        report = journal_import(author=author, data=path.read_bytes())
+        report = journal_import(author=author, data=path.read_bytes(), private_only=private_only)
     except ValidationError as exc:
         from learnflow.core.errors import validation_fields
 

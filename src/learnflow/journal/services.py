@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,6 +22,7 @@ from learnflow.journal.models import Entry, EntryAttachment, EntryLink, Way, Wee
 
 MAX_LINKS = 20
 MAX_ATTACHMENTS = 10
+MAX_MINUTES = 24 * 60 * 7
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ def _check_day(user: Any, learned_on: dt.date) -> None:
         raise ValidationError({"learned_on": "A learning cannot be logged for a day in the future."})
     if learned_on.year < 1970:
         raise ValidationError({"learned_on": "That date is too far in the past."})
+
+
+def _check_minutes(minutes: int | None) -> None:
+    # The model's check constraint would only say "constraint violated", naming no field.
+    if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
+        raise ValidationError({"minutes": f"Minutes spent must be between 0 and {MAX_MINUTES:,} (one week)."})
 
 
 def _clean_links(links: Sequence[LinkIn]) -> list[LinkIn]:
@@ -89,17 +97,22 @@ def entry_create(
     links: Sequence[LinkIn] = (),
     reflection: dict[str, str] | None = None,
     source: str = "web",
+    uid: uuid.UUID | None = None,
 ) -> Entry:
     _check_choice(way, Way.values, "way", "way of learning")
     _check_visibility(visibility, share_note)
     learned_on = learned_on or today_for(author)
     _check_day(author, learned_on)
+    _check_minutes(minutes)
     clean_links = _clean_links(links)
     entry = Entry(
         author=author, title=(title or "").strip(), body=body or "", way=way, learned_on=learned_on,
         minutes=minutes, visibility=visibility, share_note=share_note.strip(),
         **_reflection_fields(reflection or {}),
     )
+    if uid is not None:
+        # Imports keep an entry's identity, so a second import of the same file finds it again.
+        entry.uid = uid
     entry.full_clean(exclude=["uid"])
     entry.save()
     if tags:
@@ -160,6 +173,7 @@ def entry_update(
         _check_day(actor, learned_on)
         entry.learned_on = learned_on
     if minutes is not ...:
+        _check_minutes(minutes)
         entry.minutes = minutes
     if reflection is not None:
         for name, value in _reflection_fields(reflection).items():
@@ -268,6 +282,25 @@ def attachment_add(*, entry: Entry, actor: Any, upload: UploadedFile) -> EntryAt
         attachment.file.storage.delete(stored)
         raise
     return attachment
+
+
+def attachment_add_many(*, entry: Entry, actor: Any, uploads: Sequence[UploadedFile]) -> list[EntryAttachment]:
+    """Attach several files as one unit: every file is checked before any is written, and files already written
+    are removed again if a later one fails (a database rollback cannot take a file off the disk)."""
+    _own(entry, actor)
+    if entry.attachments.count() + len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError({"file": f"An entry can have at most {MAX_ATTACHMENTS} files."})
+    for upload in uploads:
+        _check_upload(upload)
+    added: list[EntryAttachment] = []
+    try:
+        for upload in uploads:
+            added.append(attachment_add(entry=entry, actor=actor, upload=upload))
+    except Exception:
+        for attachment in added:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return added
 
 
 @transaction.atomic
