@@ -182,7 +182,10 @@ def backup(file: Path = typer.Argument(..., help="Archive to write (.tar.gz)."))
     _django()
     from learnflow.ops import backup_create
 
-    typer.echo(backup_create(target=file))
+    try:
+        typer.echo(backup_create(target=file))
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 @app.command()

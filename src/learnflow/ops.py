@@ -275,6 +275,9 @@ def backup_restore(*, source: Path, data_dir: Path | None = None, database_url: 
         if manifest["database"]["vendor"] != target.vendor:
             raise OpsError(f"This backup holds a {manifest['database']['vendor']} database but the target is "
                            f"{target.vendor}; set or unset DATABASE_URL to match the backup.")
+        if target.pg is not None and _pg_has_tables(target.pg):
+            raise OpsError(f"Not restored: the PostgreSQL database “{target.pg['NAME']}” already has tables. Restore "
+                           "only goes into an empty database; create a new one and point DATABASE_URL at it.")
         total = sum(m.size for m in members.values())
         target.data_dir.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(target.data_dir).free
@@ -297,6 +300,8 @@ def backup_restore(*, source: Path, data_dir: Path | None = None, database_url: 
             else:
                 _pg_restore(target.pg, db_member)
             if (staging / "media").is_dir():
+                if target.media_root.is_dir():  # holds no files (checked above), perhaps empty folders
+                    shutil.rmtree(target.media_root)
                 shutil.move(staging / "media", target.media_root)
             key = staging / SECRET_KEY_MEMBER
             if key.is_file():
@@ -324,11 +329,9 @@ def _refuse_unless_empty(target: _Target) -> None:
                 break
     if target.media_root.is_dir() and any(p.is_file() or p.is_symlink() for p in target.media_root.rglob("*")):
         found.append(f"uploaded files ({target.media_root})")
-    if target.pg is not None and _pg_has_tables(target.pg):
-        found.append(f"tables in the PostgreSQL database “{target.pg['NAME']}”")
     if found:
         raise OpsError(f"Not restored: the target already has {' and '.join(found)}. Restore only goes into an empty "
-                       "data folder (LEARNFLOW_DATA_DIR) and an empty database, so that nothing is overwritten. Point "
+                       "data folder (LEARNFLOW_DATA_DIR), so that nothing is overwritten. Point "
                        "LEARNFLOW_DATA_DIR at a new folder, or move the existing data away first.")
 
 
@@ -460,7 +463,7 @@ def config_check() -> list[Problem]:
     problems += _check_email(settings)
     problems += _check_redis(getattr(settings, "REDIS_URL", ""))
     problems += _check_django_deploy()
-    return problems
+    return sorted(problems, key=lambda problem: problem[0] != "error")  # errors first, otherwise as found
 
 
 def _check_debug(settings) -> list[Problem]:
@@ -534,18 +537,20 @@ def _check_database() -> list[Problem]:
                           "Check DATABASE_URL, or LEARNFLOW_DATA_DIR for the built-in SQLite database.")]
     problems: list[Problem] = []
     if connection.vendor == "sqlite":
-        problems += sqlite_wal_problems(connection)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            problems += sqlite_journal_mode_problems(cursor.fetchone()[0])
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
-        problems.append(("warning", f"{len(pending)} database migrations are not applied yet; `learnflow serve` "
-                                    "applies them when it starts (or run `learnflow migrate`)."))
+        count = "1 database migration is" if len(pending) == 1 else f"{len(pending)} database migrations are"
+        problems.append(("warning", f"{count} not applied yet; `learnflow serve` applies them when it starts (or "
+                                    "run `learnflow migrate`)."))
     return problems
 
 
-def sqlite_wal_problems(connection) -> list[Problem]:
-    with connection.cursor() as cursor:
-        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0].lower()
+def sqlite_journal_mode_problems(mode: str) -> list[Problem]:
+    mode = mode.lower()
     if mode in ("wal", "memory"):  # an in-memory database (tests) has no journal to speak of
         return []
     return [("warning", f"The SQLite database is in {mode} journal mode, not WAL: readers and writers block each "

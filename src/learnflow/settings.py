@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "learnflow.lrs",
     "learnflow.lrs_documents",
     "learnflow.record",
+    "learnflow.goals",
 ]
 
 MIDDLEWARE = [

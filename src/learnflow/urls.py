@@ -19,6 +19,7 @@ urlpatterns = [
     # xAPI clients are given the base URL with or without a trailing slash; both must work.
     path("xapi", include("learnflow.lrs.urls")),
     path("admin/", admin.site.urls),
+    path("", include("learnflow.org.urls_admin")),
     path("", include("learnflow.org.urls")),
 ]
 
