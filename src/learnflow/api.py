@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from django.conf import settings
+from ninja.security import HttpBearer, SessionAuth
 
 from learnflow import __version__
 from learnflow.core.errors import NotFound, error_payload
@@ -21,12 +22,22 @@ class BearerToken(HttpBearer):
         return user
 
 
+class BrowserSession(SessionAuth):
+    """The signed-in browser's session, CSRF-checked. Without a session cookie there is nothing to check: a script
+    whose token was refused must hear 401 (sign in again), not 403 "CSRF check failed"."""
+
+    def _get_key(self, request: HttpRequest):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 api = NinjaAPI(
     title="Learnflow API",
     version=__version__,
     description="Log and read learning in the flow of work. Authenticate with `Authorization: Bearer <token>`; "
                 "create tokens on your profile page or with `learnflow token USERNAME`.",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), BrowserSession()],
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -38,12 +49,34 @@ def _validation_error(request: HttpRequest, exc: ValidationError):
     return api.create_response(request, error_payload(exc), status=400)
 
 
+_PARAM_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+_PARAM_WRAPPERS = {"payload", "filters", "data"}
+
+
+def _field_name(loc: tuple) -> str | None:
+    """("query", "filters", "visibility", "literal['']") → "visibility": the name the caller sent, without the
+    request part, the view's parameter name or pydantic's union-branch tags."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _PARAM_SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _PARAM_WRAPPERS:
+        parts = parts[1:]
+    parts = [p for p in parts if "[" not in p]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request: HttpRequest, exc: NinjaValidationError):
-    errors = []
+    errors, union_fields = [], set()
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "form", "data")]
-        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "Invalid value.")})
+        loc = tuple(err.get("loc", ()))
+        field = _field_name(loc)
+        tagged = any("[" in str(p) for p in loc)
+        if tagged and field in union_fields:
+            continue  # one message per field, not one per branch of a union type
+        if tagged:
+            union_fields.add(field)
+        errors.append({"field": field, "message": err.get("msg", "Invalid value.")})
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return api.create_response(request, {"detail": detail or "Invalid input.", "errors": errors}, status=422)
 

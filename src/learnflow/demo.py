@@ -55,7 +55,32 @@ LEARNINGS = [
     ("Shadowed a senior colleague on a renewal call", Way.COLLEAGUES, "She lets silence do the work."),
     ("Book: Thinking in Systems, chapter on feedback loops", Way.READING, "Delays cause oscillation."),
     ("Retro format 'sailboat' gave quieter people a voice", Way.EXPERIMENTING, ""),
+    ("Writing the error message first clarifies what the function should refuse", Way.DAILY_WORK,
+     "Started an API endpoint from its 4xx messages; the validation fell out of it."),
+    ("A customer's workaround told us more than the feature request", Way.DAILY_WORK,
+     "Ask to see how they do it today before designing anything."),
+    ("Meetup talk: running internal communities of practice", Way.NETWORKS, "Start with a problem people share."),
+    ("Video: how to give a 5-minute demo", Way.MEDIA, "Show the outcome first, then how."),
+    ("Timeboxing code review to 30 minutes keeps reviews useful", Way.EXPERIMENTING, ""),
+    ("Learned how our billing proration works by tracing one invoice", Way.DAILY_WORK,
+     "Walked one real invoice end to end with finance."),
+    ("Coaching conversation: GROW model in practice", Way.MANAGER, "Goal, reality, options, will — in 20 minutes."),
+    ("Read the postmortem of last year's outage", Way.READING, "Most of the damage came from the alert nobody owned."),
+    ("Spreadsheet pivot tables for the quarterly report", Way.WEB_SEARCH, "Saved two hours of copy-paste."),
+    ("Asked a colleague how she prepares for negotiations", Way.COLLEAGUES, "She writes the walk-away point first."),
+    ("Webinar on accessibility basics", Way.EVENTS, "Every input needs a label; colour is never the only signal."),
+    ("Tried pairing with a new joiner on a real ticket", Way.EXPERIMENTING, "Faster onboarding than the wiki."),
 ]
+SHARE_NOTES = [
+    "This saved me an hour; it may save you one too.",
+    "Relevant for anyone on call.",
+    "Useful before your next customer call.",
+    "Small change, big difference for our retros.",
+    "Worth a read for the team.",
+    "Would love to hear how others do this.",
+]
+AVAILABILITY = [("available", ""), ("available", ""), ("busy", "Deep in the quarterly plan until Friday"),
+                ("away", "Back on Monday"), ("available", "Happy to pair on Fridays")]
 TAGS = ["meetings", "customers", "data", "writing", "feedback", "tooling", "process", "communication", "quality"]
 
 
@@ -84,7 +109,7 @@ def demo_seed(seed: int = 7) -> tuple[bool, str]:
                            last_name=last, job_title=job, skills=skills[:3], interests=skills[3:],
                            email=f"{username}@demo.learnflow.local", check_password=False)
         people.append(lead)
-        size = 7 if team_name != "Learning & Development" else 4
+        size = 7 if team_name != "Learning & Development" else 6
         for i in range(size):
             if team_name == "Engineering" and i == 0:
                 uname, ufirst, ulast = "ann", "Ann", "Lee"
@@ -112,7 +137,7 @@ def demo_seed(seed: int = 7) -> tuple[bool, str]:
             entry_create(
                 author=person, title=title, body=body, way=way, learned_on=day, minutes=rng.choice([None, 10, 15,
                                                                                                      30, 45, 60, 90]),
-                visibility=visibility, share_note="Worth a read for the team." if visibility != "private" else "",
+                visibility=visibility, share_note=rng.choice(SHARE_NOTES) if visibility != "private" else "",
                 tags=rng.sample(TAGS, rng.randint(0, 2)),
                 links=[LinkIn(url="https://en.wikipedia.org/wiki/Reflective_practice", title="Reflective practice")]
                 if rng.random() < 0.1 else [],
@@ -123,10 +148,22 @@ def demo_seed(seed: int = 7) -> tuple[bool, str]:
             )
             count += 1
     # Ann logs most days lately, so her streak and heat map show what the journal looks like in use.
-    for back in range(0, 6):
-        entry_create(author=people[[p.username for p in people].index("ann")], title=f"Daily note: {TAGS[back]}",
-                     way=Way.DAILY_WORK, learned_on=today - dt.timedelta(days=back), tags=[TAGS[back]], source="demo")
+    ann = next(p for p in people if p.username == "ann")
+    recent = [
+        ("Feature flags let us ship the migration dark", Way.DAILY_WORK, "tooling"),
+        ("Tim showed me how he writes commit messages for reviewers", Way.COLLEAGUES, "writing"),
+        ("Stand-up feedback from Ben: lead with the blocker", Way.MANAGER, "meetings"),
+        ("How our support team triages tickets", Way.COLLEAGUES, "customers"),
+        ("EXPLAIN ANALYZE showed the missing index", Way.EXPERIMENTING, "data"),
+        ("Article on writing useful postmortems", Way.READING, "quality"),
+    ]
+    for back, (title, way, tag) in enumerate(recent):
+        entry_create(author=ann, title=title, way=way, learned_on=today - dt.timedelta(days=back), tags=[tag],
+                     minutes=rng.choice([10, 15, 20, 30]), source="demo")
         count += 1
+    for person in people:
+        person.availability, person.availability_note = rng.choice(AVAILABILITY)
+        person.save(update_fields=["availability", "availability_note"])
     count_statements = _demo_statements(rng, people, today)
     return True, f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries, {count_statements} xAPI statements from a demo LMS."
 

@@ -212,3 +212,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "learnflow.core.views.csrf_failure"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now

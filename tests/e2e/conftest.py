@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -64,8 +65,14 @@ def page(request, browser, live_server, monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; Django would then refuse ORM calls made here
     # (SynchronousOnlyOperation) even though nothing runs concurrently. The live server answers from its own thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server keeps one thread per browser connection (HTTP keep-alive); with persistent database connections
+    # those threads would still hold a PostgreSQL session when the test database is dropped. Close after each request.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    from playwright.sync_api import expect
+
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     page = context.new_page()
     yield page
     report = getattr(request.node, "_report_call", None)
@@ -75,3 +82,6 @@ def page(request, browser, live_server, monkeypatch):
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
     context.close()
+    # A database connection opened in this thread while Playwright runs lives in Playwright's context, where
+    # pytest-django never closes it; on PostgreSQL it would then block dropping the test database.
+    connections.close_all()

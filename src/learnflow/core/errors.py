@@ -37,8 +37,10 @@ def error_payload(exc: ValidationError) -> dict[str, Any]:
     return {"detail": summary or "Invalid input.", "errors": errors}
 
 
-def form_apply_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError beside the form's fields, keeping what the person typed."""
+def form_apply_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError beside the form's fields, keeping what the person typed. `aliases` maps a
+    service's field name to the form's where they differ."""
     for error in validation_fields(exc):
-        field = error["field"] if error["field"] in form.fields else None
+        name = (aliases or {}).get(error["field"], error["field"])
+        field = name if name in form.fields else None
         form.add_error(field, error["message"])

@@ -8,7 +8,6 @@ from django.views.decorators.cache import never_cache
 
 from learnflow import __version__
 from learnflow.journal import selectors as journal_selectors
-from learnflow.journal.forms import QuickCaptureForm
 from learnflow.journal.services import today_for
 
 REFLECTION_PROMPTS = [
@@ -43,7 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {
         "recent": recent, "shared": shared, "streak": streak, "heatmap": grid, "period_total": total,
         "prompt": REFLECTION_PROMPTS[today.toordinal() % len(REFLECTION_PROMPTS)],
-        "home_quick_form": QuickCaptureForm(),
     })
 
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from learnflow.journal import selectors, services
@@ -159,7 +159,7 @@ def create_entry(request: HttpRequest, payload: EntryIn):
         share_note=data["share_note"], tags=data["tags"], skills=data["skills"],
         links=[services.LinkIn(**l) for l in data["links"]], reflection=data["reflection"], source="api",
     )
-    return 201, entry_out(selectors.entry_get_own(viewer=request.user, pk=entry.pk))
+    return Status(201, entry_out(selectors.entry_get_own(viewer=request.user, pk=entry.pk)))
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="One entry, if the caller may see it")
@@ -182,12 +182,12 @@ def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
 @router.delete("/entries/{entry_id}", response={204: None}, summary="Delete an entry (author only)")
 def delete_entry(request: HttpRequest, entry_id: int):
     services.entry_delete(entry=selectors.entry_get_own(viewer=request.user, pk=entry_id), actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/entries/{entry_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
 def add_attachment(request: HttpRequest, entry_id: int, file: File[UploadedFile]):
     entry = selectors.entry_get_own(viewer=request.user, pk=entry_id)
     a = services.attachment_add(entry=entry, actor=request.user, upload=file)
-    return 201, {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-                 "url": reverse("journal:attachment", args=[a.pk])}
+    return Status(201, {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+                        "url": reverse("journal:attachment", args=[a.pk])})

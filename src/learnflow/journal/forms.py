@@ -24,7 +24,7 @@ class MultipleFileField(forms.FileField):
 
 class QuickCaptureForm(forms.Form):
     title = forms.CharField(max_length=200, label="What did you learn?",
-                            widget=forms.TextInput(attrs={"placeholder": "What did you learn? e.g. How to read a flame graph",
+                            widget=forms.TextInput(attrs={"placeholder": "What did you learn today?",
                                                           "autocomplete": "off"}))
     way = forms.ChoiceField(choices=Way.choices, initial=Way.DAILY_WORK, label="How")
 

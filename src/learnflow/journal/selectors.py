@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from learnflow.core.errors import NotFound
+from learnflow.core.models import Tag
 from learnflow.core.visibility import Visibility
 from learnflow.journal.models import Entry, EntryAttachment, WeeklyReview
 from learnflow.journal.services import today_for
@@ -47,7 +48,8 @@ def _apply(qs: QuerySet[Entry], filters: EntryFilters | None) -> QuerySet[Entry]
 
         qs = qs.filter(way__in=ways_of(filters.formality))
     if filters.tag:
-        qs = qs.filter(tags__name=filters.tag.lower())
+        # Tags are stored normalised ("Code Review" → "code-review"): the filter must normalise the same way.
+        qs = qs.filter(tags__name=Tag.normalise(filters.tag))
     if filters.skill:
         qs = qs.filter(skills__name__iexact=filters.skill)
     if filters.visibility:

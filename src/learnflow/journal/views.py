@@ -105,7 +105,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
                     )
                     _save_files(entry, request.user, d["files"])
             except ValidationError as exc:
-                form_apply_errors(form, exc)
+                form_apply_errors(form, exc, aliases={"file": "files"})
             else:
                 messages.success(request, "Logged.")
                 return redirect("journal:detail", entry.pk)
@@ -140,7 +140,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     _save_files(entry, request.user, d["files"])
             except ValidationError as exc:
-                form_apply_errors(form, exc)
+                form_apply_errors(form, exc, aliases={"file": "files"})
             else:
                 messages.success(request, "Saved.")
                 return redirect("journal:detail", entry.pk)

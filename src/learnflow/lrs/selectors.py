@@ -17,14 +17,23 @@ from learnflow.lrs.models import LrsKey, Statement, StatementActivity, Statement
 MAX_LIMIT = 500
 MORE_SALT = "learnflow.lrs.more"
 MORE_MAX_AGE = 7 * 24 * 3600  # the spec asks for at least 24 hours
+REFERENCING_MAX = 10_000  # statements-pointing-at-a-match considered per query
 
 
 def statements_visible_to(key: LrsKey) -> QuerySet[Statement]:
-    """A person's own key reads that person's statements; tool keys read the whole store."""
+    """Statements about a person are part of their private record (core.visibility's first rule).
+
+    A person's key reads that person's statements (a trusted one also what it wrote about others); an
+    organisation tool's keys read what that tool wrote. No key reads another tool's records about people, nor
+    Learnflow's own statements about people's journals: people share those in Learnflow, and forwarding sends
+    what they shared on."""
     qs = Statement.objects.all()
-    if key.owner_id and not key.trusted:
-        qs = qs.filter(person_id=key.owner_id)
-    return qs
+    if key.owner_id:
+        visible = Q(person_id=key.owner_id)
+        if key.trusted:
+            visible |= Q(key_id=key.pk)
+        return qs.filter(visible)
+    return qs.filter(key_id__in=LrsKey.objects.filter(org_tool=key.org_tool).values("pk"))
 
 
 def statement_get(*, key: LrsKey, statement_id: str, voided: bool) -> Statement | None:
@@ -73,15 +82,15 @@ class StatementFilters:
 def _matching(base: QuerySet[Statement], f: StatementFilters) -> QuerySet[Statement]:
     qs = base
     if f.agent_ifi:
-        rows = StatementAgent.objects.filter(statement=OuterRef("seq"), ifi=f.agent_ifi)
+        rows = StatementAgent.objects.filter(ifi=f.agent_ifi)
         if not f.related_agents:
             rows = rows.filter(related=False)
-        qs = qs.filter(Exists(rows))
+        qs = qs.filter(seq__in=rows.values("statement_id"))
     if f.activity:
-        rows = StatementActivity.objects.filter(statement=OuterRef("seq"), iri=f.activity)
+        rows = StatementActivity.objects.filter(iri=f.activity)
         if not f.related_activities:
             rows = rows.filter(related=False)
-        qs = qs.filter(Exists(rows))
+        qs = qs.filter(seq__in=rows.values("statement_id"))
     if f.verb:
         qs = qs.filter(verb_iri=f.verb)
     if f.registration:
@@ -97,13 +106,33 @@ def statement_query(*, key: LrsKey, filters: StatementFilters, after: tuple[str,
     (one level), as the spec asks for every filter except since/until/limit.
     """
     visible = statements_visible_to(key)
-    has_content_filter = any((filters.agent_ifi, filters.verb, filters.activity, filters.registration))
-    matched = _matching(visible, filters)
-    if has_content_filter:
-        targets = _matching(Statement.objects.all(), filters).values("id")
-        qs = visible.filter(Q(seq__in=matched.values("seq")) | Q(object_statement__in=targets))
-    else:
-        qs = matched
+    page_size = min(filters.limit or MAX_LIMIT, MAX_LIMIT)
+    matched = _page(_matching(visible, filters), filters, after, page_size)
+    if any((filters.agent_ifi, filters.verb, filters.activity, filters.registration)):
+        # Statements pointing at a match are found from the partial index on object_statement (few rows),
+        # each checked against its target by primary key, then merged here: an OR in SQL, or an IN over
+        # every matching id, would cost a scan or one probe per match.
+        targets = _matching(Statement.objects.filter(id=OuterRef("object_statement")), filters)
+        referencing_seqs = list(
+            Statement.objects.filter(object_statement__isnull=False).filter(Exists(targets))
+            .values_list("seq", flat=True)[:REFERENCING_MAX]
+        )
+        if referencing_seqs:
+            referencing = _page(visible.filter(seq__in=referencing_seqs), filters, after, page_size)
+            merged = {row.seq: row for row in (*matched, *referencing)}
+            matched = sorted(merged.values(), key=lambda r: (r.stored, r.seq), reverse=not filters.ascending)
+    page = matched[: page_size + 1]
+    more = None
+    if len(page) > page_size:
+        page = page[:page_size]
+        last = page[-1]
+        more = signing.dumps({"f": filters.as_token(), "after": [last.stored.isoformat(), last.seq]},
+                             salt=MORE_SALT, compress=True)
+    return page, more
+
+
+def _page(qs: QuerySet[Statement], filters: StatementFilters, after: tuple[str, int] | None,
+          page_size: int) -> list[Statement]:
     qs = qs.filter(voided=False)
     if filters.since:
         qs = qs.filter(stored__gt=filters.since)
@@ -116,15 +145,7 @@ def statement_query(*, key: LrsKey, filters: StatementFilters, after: tuple[str,
         else:
             qs = qs.filter(Q(stored__lt=stored_after) | Q(stored=stored_after, seq__lt=seq_after))
     order = ("stored", "seq") if filters.ascending else ("-stored", "-seq")
-    page_size = min(filters.limit or MAX_LIMIT, MAX_LIMIT)
-    page = list(qs.order_by(*order).only("seq", "stored", "full_json", "has_attachments")[: page_size + 1])
-    more = None
-    if len(page) > page_size:
-        page = page[:page_size]
-        last = page[-1]
-        more = signing.dumps({"f": filters.as_token(), "after": [last.stored.isoformat(), last.seq]},
-                             salt=MORE_SALT, compress=True)
-    return page, more
+    return list(qs.order_by(*order).only("seq", "stored", "full_json", "has_attachments")[: page_size + 1])
 
 
 def decode_more(token: str) -> tuple[StatementFilters, tuple[str, int]]:

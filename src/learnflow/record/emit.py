@@ -28,8 +28,10 @@ VERBS: dict[str, tuple[str, str]] = {
 
 
 def _entry_object(obj: Any) -> dict[str, Any]:
+    # No title: a statement cannot be taken back, but an entry can go back to private. The id is enough for the
+    # owner's record to point at the entry.
     return {"objectType": "Activity", "id": f"urn:uuid:{obj.uid}",
-            "definition": {"type": f"{PROFILE_BASE}/activities/journal-entry", "name": {"en": obj.title}}}
+            "definition": {"type": f"{PROFILE_BASE}/activities/journal-entry", "name": {"en": "Journal entry"}}}
 
 
 def _review_object(obj: Any) -> dict[str, Any]:

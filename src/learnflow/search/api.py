@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -15,7 +17,7 @@ class HitOut(Schema):
     snippet_html: str
     url: str
     author: str
-    date: str
+    date: dt.date
     mine: bool
 
 

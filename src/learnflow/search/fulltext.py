@@ -5,6 +5,16 @@ module only narrows and ranks it, so a match the viewer may not see is never rea
 
 Indexes are declared in INDEXED (table → columns) and created by each app's migration through `install`.
 SQLite keeps an external-content FTS5 table in step with triggers; PostgreSQL uses a GIN expression index.
+
+At scale (a million entries, issue 2's benchmark) the SQLite side is shaped by two facts:
+
+- a common word matches most rows of the whole table, while the rows a person may search are few (their own
+  journal, or what is shared with them). So the FTS table also holds, as plain tokens, the columns listed in
+  NARROWING (owner and visibility). `search` reads the equality conditions on those columns out of the queryset's
+  own WHERE clause and adds them to the MATCH expression, so the index itself returns only the candidates. The
+  queryset's conditions still decide what is returned: the narrowing is a superset of them, never a replacement.
+- ranking must be one pass: the matches and their bm25 scores come from a single FTS query, joined to the
+  queryset once, instead of an `IN (…)` list plus one FTS lookup per row for the score.
 """
 from __future__ import annotations
 
@@ -14,14 +24,26 @@ from typing import Any, Iterable
 
 from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, Expression, RawSQL
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.constants import INNER
+from django.db.models.sql.where import AND, OR, WhereNode
 
 INDEXED: dict[str, tuple[str, ...]] = {
     "journal_entry": ("title", "body"),
 }
+# Columns whose values are also indexed as tokens (SQLite), so conditions on them narrow a search inside the index.
+NARROWING: dict[str, tuple[str, ...]] = {
+    "journal_entry": ("author_id", "visibility"),
+}
+# bm25 weight per indexed column, in INDEXED order (the title counts ten times the body); narrowing columns weigh 0.
+WEIGHTS: dict[str, tuple[float, ...]] = {
+    "journal_entry": (10.0, 1.0),
+}
 PG_CONFIG = "english"
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_NARROWING_VALUES = 500
 
 
 def _pg_document(table: str, alias: str | None = None) -> str:
@@ -32,11 +54,15 @@ def _pg_document(table: str, alias: str | None = None) -> str:
     return " || ".join(parts)
 
 
+def _fts_columns(table: str) -> tuple[str, ...]:
+    return INDEXED[table] + NARROWING.get(table, ())
+
+
 def install(schema_editor: Any, table: str) -> None:
-    columns = INDEXED[table]
     vendor = schema_editor.connection.vendor
     fts = f"{table}_fts"
     if vendor == "sqlite":
+        columns = _fts_columns(table)
         cols = ", ".join(columns)
         new = ", ".join(f"new.{c}" for c in columns)
         old = ", ".join(f"old.{c}" for c in columns)
@@ -64,23 +90,225 @@ def uninstall(schema_editor: Any, table: str) -> None:
     fts = f"{table}_fts"
     if schema_editor.connection.vendor == "sqlite":
         for sql in (f"DROP TRIGGER IF EXISTS {fts}_ai", f"DROP TRIGGER IF EXISTS {fts}_ad",
-                    f"DROP TRIGGER IF EXISTS {fts}_au", f"DROP TABLE IF EXISTS {fts}"):
+                    f"DROP TRIGGER IF EXISTS {fts}_au", f"DROP TABLE IF EXISTS {fts}_vocab",
+                    f"DROP TABLE IF EXISTS {fts}"):
             schema_editor.execute(sql)
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {fts}_gin")
+
+
+def reinstall(schema_editor: Any, table: str) -> None:
+    """Bring an existing index to the current column layout (a no-op when it already has it)."""
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"SELECT name FROM pragma_table_info('{table}_fts')")
+            if tuple(row[0] for row in cursor.fetchall()) == _fts_columns(table):
+                return
+    uninstall(schema_editor, table)
+    install(schema_editor, table)
 
 
 def words(query: str) -> list[str]:
     return _WORD.findall(query or "")[:12]
 
 
-def _fts5_expression(query: str) -> str:
-    # Every word quoted (so no FTS syntax gets through from the person's input); the last one as a prefix, so
-    # results come while typing.
+def _quoted(value: Any) -> str:
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _is_indexed_word(table: str, word: str) -> bool:
+    """Whether `word` (stemmed, like every word) occurs in the index at all: one lookup of its posting list."""
+    fts = f"{table}_fts"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {fts} WHERE {fts} MATCH %s LIMIT 1",
+                       ["{" + " ".join(INDEXED[table]) + "} : " + _quoted(word)])
+        return cursor.fetchone() is not None
+
+
+def _fts5_expression(query: str, table: str = "journal_entry", exact_when_indexed: bool = True) -> str:
+    # Every word quoted (so no FTS syntax gets through from the person's input). Only the text columns are
+    # searched, never the narrowing tokens.
+    #
+    # The last word also matches as a prefix, so results come while typing, but only when it is not a word of its
+    # own: FTS5 answers a prefix query by first merging the whole posting list of every completion, which for a
+    # common word ("team*") is most of the index (80 ms at a million entries), while a word matched as itself is
+    # read lazily and skipped through in step with the other conditions (1 ms). A complete word still finds its
+    # other forms through the stemmer (team, teams, teamed).
     tokens = [w.replace('"', "") for w in words(query)]
     if not tokens:
         return ""
-    return " ".join(f'"{t}"' for t in tokens[:-1]) + (" " if len(tokens) > 1 else "") + f'"{tokens[-1]}"*'
+    last = tokens[-1]
+    as_prefix = not exact_when_indexed or not _is_indexed_word(table, last)
+    phrases = " AND ".join([f'"{t}"' for t in tokens[:-1]] + [f'"{last}"' + ("*" if as_prefix else "")])
+    return "{" + " ".join(INDEXED[table]) + "} : (" + phrases + ")"
+
+
+# --- Narrowing: the queryset's own conditions on NARROWING columns, as an FTS5 expression over their tokens.
+# The result is implied by the WHERE clause (a superset of the rows it allows), or None when nothing useful is.
+
+
+def _narrowing(qs: QuerySet, table: str) -> str | None:
+    columns = NARROWING.get(table, ())
+    if not columns:
+        return None
+    query = qs.query
+    return _narrow_node(query.where, query.get_initial_alias(), columns, query.alias_map)
+
+
+def _narrow_node(node: Any, alias: str, columns: tuple[str, ...], alias_map: dict) -> str | None:
+    if isinstance(node, WhereNode):
+        if node.negated:
+            return None
+        parts = [_narrow_node(child, alias, columns, alias_map) for child in node.children]
+        if node.connector == AND:
+            known = [p for p in parts if p is not None]
+            return None if not known else known[0] if len(known) == 1 else "(" + " AND ".join(known) + ")"
+        if node.connector == OR and parts and all(p is not None for p in parts):
+            return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return None
+    if not isinstance(node, (Exact, In)) or not isinstance(node.lhs, Col):
+        return None
+    values = [node.rhs] if isinstance(node, Exact) else node.rhs
+    if not isinstance(values, (list, tuple, set, frozenset)) or not values or len(values) > _MAX_NARROWING_VALUES:
+        return None
+    values = [getattr(v, "pk", v) for v in values]
+    if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
+        return None
+    if node.lhs.alias == alias:
+        column = node.lhs.target.column
+    else:
+        # A condition on a table joined through a narrowing column (the owner's manager or team): the few owners
+        # it allows, looked up now, narrow the search just as well.
+        column, values = _through_join(node.lhs, values, alias, alias_map)
+    if column not in columns or not values:
+        return None
+    return "{" + column + "} : (" + " OR ".join(_quoted(v) for v in values) + ")"
+
+
+def _through_join(lhs: Col, values: list, alias: str, alias_map: dict) -> tuple[str | None, list]:
+    join = alias_map.get(lhs.alias)
+    cols = getattr(join, "join_cols", ())
+    if getattr(join, "parent_alias", None) != alias or len(cols) != 1 or getattr(join, "filtered_relation", None):
+        return None, []
+    local, remote = cols[0]
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn(remote)} FROM {qn(join.table_name)} WHERE {qn(lhs.target.column)} IN ({marks}) "
+                       f"LIMIT {_MAX_NARROWING_VALUES + 1}", list(values))
+        found = [row[0] for row in cursor.fetchall()]
+    if len(found) > _MAX_NARROWING_VALUES:
+        return None, []
+    # No owner at all still narrows: to nothing through this condition ("0" is never an id).
+    return local, found or [0]
+
+
+# --- One-pass ranking: the FTS matches and their scores joined to the queryset as a derived table.
+
+
+class _MatchJoin:
+    """An INNER JOIN of the queryset's table to `(SELECT rowid, score FROM fts WHERE fts MATCH …)`: behaves like
+    one of Django's own joins (it is kept by count(), slicing, further filters and prefetches)."""
+
+    join_field = None
+    filtered_relation = None
+    nullable = False
+
+    def __init__(self, table_name: str, parent_alias: str, table_alias: str | None, fts: str, match: str,
+                 score: str, pk_column: str, join_type: str | None = INNER) -> None:
+        self.table_name, self.parent_alias, self.table_alias = table_name, parent_alias, table_alias
+        self.fts, self.match, self.score, self.pk_column, self.join_type = fts, match, score, pk_column, join_type
+
+    def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list]:
+        qn = compiler.quote_name_unless_alias
+        hits = f"{self.fts} WHERE {self.fts} MATCH %s"
+        # A count (the paginator's) joins the same matches but never reads their rank: leave the scoring out.
+        ranked = self.score.format(hits=hits) if self._rank_used(compiler.query) else \
+            f"SELECT rowid AS hit_id, 0 AS hit_rank FROM {hits} LIMIT -1"
+        sql = (f"{self.join_type} ({ranked}) {qn(self.table_alias)} "
+               f"ON ({qn(self.table_alias)}.hit_id = {qn(self.parent_alias)}.{conn.ops.quote_name(self.pk_column)})")
+        return sql, [self.match]
+
+    def _rank_used(self, query: Any) -> bool:
+        names = {name for name, expr in query.annotations.items()
+                 if isinstance(expr, _HitRank) and expr.alias == self.table_alias}
+        if names & set(query.annotation_select):
+            return True
+        return any(str(item).lstrip("-") in names for item in query.order_by)
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> "_MatchJoin":
+        return _MatchJoin(self.table_name, change_map.get(self.parent_alias, self.parent_alias),
+                          change_map.get(self.table_alias, self.table_alias), self.fts, self.match, self.score,
+                          self.pk_column, self.join_type)
+
+    @property
+    def identity(self) -> tuple:
+        return (self.__class__, self.table_name, self.parent_alias, self.match)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _MatchJoin) and self.identity == other.identity
+
+    def __hash__(self) -> int:
+        return hash(self.identity)
+
+    def equals(self, other: object) -> bool:
+        return self == other
+
+    def demote(self) -> "_MatchJoin":
+        return self
+
+    def promote(self) -> "_MatchJoin":
+        return self
+
+
+class _HitRank(Expression):
+    output_field = FloatField()
+
+    def __init__(self, alias: str) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list]:
+        return f"{compiler.quote_name_unless_alias(self.alias)}.hit_rank", []
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> "_HitRank":
+        return _HitRank(change_map.get(self.alias, self.alias))
+
+    def get_group_by_cols(self) -> list:
+        return [self]
+
+
+def _score_sql(fts: str, table: str) -> str:
+    """The matches as (hit_id, hit_rank) rows, with `{hits}` to be filled in: relevance without bm25, per text column
+    its weight × a saturating count of the matched words in it, tf / (tf + 1.2).
+
+    bm25 needs each word's document frequency, and FTS5 finds it by reading the word's whole posting list once per
+    query: for a common word that is most of the index (70 ms at a million entries) even when only a handful of
+    the viewer's own entries match. Within one person's results that frequency is the same for every row, so the
+    ordering it buys is small; counting the matches in each row costs only that row (highlight() re-reads its text).
+    """
+    weights = WEIGHTS.get(table, tuple(1.0 for _ in INDEXED[table]))
+    marked = ", ".join(f"highlight({fts}, {i}, char(2), '') AS h{i}" for i in range(len(weights)))
+    counts = ", ".join(f"length(h{i}) - length(replace(h{i}, char(2), '')) AS tf{i}" for i in range(len(weights)))
+    score = " + ".join(f"{w} * tf{i} / (tf{i} + 1.2)" for i, w in enumerate(weights))
+    # LIMIT -1 keeps each layer from being flattened into the next (which would repeat highlight() per use) and the
+    # whole from being flattened into the join (where SQLite could run one FTS query per row of the outer table).
+    return (f"SELECT hit_id, {score} AS hit_rank FROM (SELECT hit_id, {counts} FROM (SELECT rowid AS hit_id, "
+            f"{marked} FROM {{hits}} LIMIT -1) LIMIT -1) LIMIT -1")
+
+
+def _sqlite_search(qs: QuerySet, query: str) -> QuerySet:
+    table = qs.model._meta.db_table
+    fts = f"{table}_fts"
+    match = _fts5_expression(query, table)
+    narrowing = _narrowing(qs, table)
+    if narrowing:
+        match = f"{narrowing} AND {match}"
+    score = _score_sql(fts, table)
+    qs = qs.all()
+    parent = qs.query.get_initial_alias()
+    alias = qs.query.join(_MatchJoin(f"{fts}_hits", parent, None, fts, match, score, qs.model._meta.pk.column))
+    return qs.annotate(rank=_HitRank(alias)).order_by("-rank", "-" + qs.model._meta.pk.attname)
 
 
 def search(qs: QuerySet, query: str) -> QuerySet:
@@ -90,14 +318,7 @@ def search(qs: QuerySet, query: str) -> QuerySet:
         return qs.none()
     vendor = connection.vendor
     if vendor == "sqlite":
-        expr = _fts5_expression(query)
-        fts = f"{table}_fts"
-        return qs.filter(
-            id__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (expr,))
-        ).annotate(
-            rank=RawSQL(f"(SELECT -bm25({fts}, 10.0, 1.0) FROM {fts} WHERE {fts} MATCH %s AND rowid = {table}.id)",
-                        (expr,), output_field=FloatField())
-        ).order_by("-rank", "-id")
+        return _sqlite_search(qs, query)
     if vendor == "postgresql":
         doc = _pg_document(table)
         tsq = f"websearch_to_tsquery('{PG_CONFIG}', %s)"
@@ -134,10 +355,16 @@ def highlights(model: Any, ids: Iterable[int], query: str) -> dict[int, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             fts = f"{table}_fts"
+            expression = _fts5_expression(query, table)
+            if expression.endswith('*)'):
+                # A prefix query costs a merge of posting lists each time it starts: start it once over the ids'
+                # range (the `+` keeps SQLite from turning the IN list into one FTS query per id).
+                where, params = f"rowid BETWEEN %s AND %s AND +rowid IN ({placeholders})", [min(ids), max(ids), *ids]
+            else:
+                where, params = f"rowid IN ({placeholders})", ids
             cursor.execute(
-                f"SELECT rowid, snippet({fts}, %s, %s, %s, '…', 24) FROM {fts} "
-                f"WHERE {fts} MATCH %s AND rowid IN ({placeholders})",
-                [-1, _START, _STOP, _fts5_expression(query), *ids],
+                f"SELECT rowid, snippet({fts}, %s, %s, %s, '…', 24) FROM {fts} WHERE {fts} MATCH %s AND {where}",
+                [-1, _START, _STOP, expression, *params],
             )
         elif connection.vendor == "postgresql":
             col = " || ' — ' || ".join(f"coalesce({c}, '')" for c in INDEXED[table])

@@ -2,6 +2,7 @@
 already applies visibility inside the query."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ class SearchHit:
     snippet_html: str
     url: str
     author: str
-    date: str
+    date: dt.date
     mine: bool
 
 
@@ -32,6 +33,6 @@ def search_everything(*, viewer: Any, query: str, scope: str = "all", limit: int
     return [
         SearchHit(kind="entry", id=e.pk, title=e.title, snippet_html=snippets.get(e.pk, ""),
                   url=reverse("journal:detail", args=[e.pk]), author=e.author.display_name,
-                  date=e.learned_on.isoformat(), mine=e.author_id == viewer.pk)
+                  date=e.learned_on, mine=e.author_id == viewer.pk)
         for e in entries
     ]

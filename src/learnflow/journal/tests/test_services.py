@@ -17,6 +17,12 @@ from learnflow.journal.services import (
 )
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2 at its production cost (100 MB per hash) makes every persona take seconds; these tests are not about it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path, django_db_blocker):
     # Overrides the root conftest's fixture, whose cache.clear() touches the database cache without DB access.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -12,3 +12,17 @@ document.addEventListener("keydown", function (event) {
     if (box) { event.preventDefault(); box.focus(); }
   }
 });
+// The user menu is a <details>: close it with Escape or a click elsewhere, as people expect of a menu.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") { return; }
+  document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+    menu.removeAttribute("open");
+    var summary = menu.querySelector("summary");
+    if (summary) { summary.focus(); }
+  });
+});
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
+  });
+});
