@@ -23,11 +23,12 @@ def data_dir_for(path: str | None, default_name: str) -> Path:
     return folder
 
 
-def django_setup(data_dir: Path) -> None:
+def django_setup(data_dir: Path, src: str | None = None) -> None:
+    """`src`: another source tree to measure (a checkout with a proposed change applied); default this one."""
     os.environ["LEARNFLOW_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnflow.settings")
     os.environ.pop("LEARNFLOW_DEBUG", None)
-    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(Path(src).resolve() if src else REPO / "src"))
     import django
 
     django.setup()

@@ -135,7 +135,7 @@ def generate(args, log) -> dict:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     today = now.date()
     stats: dict = {}
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # A larger page cache while loading only: the index b-trees are built far faster in memory.
@@ -284,6 +284,7 @@ def generate(args, log) -> dict:
     stats["fts_seconds"] = time.perf_counter() - t2
     stats["fts_mode"] = fts_mode
     stats["total_seconds"] = time.perf_counter() - t0
+    stats["cpu_seconds"] = time.process_time() - cpu0
     return stats
 
 
@@ -320,7 +321,6 @@ def measure(args, meta: dict, log) -> list[dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from learnflow.journal.models import Entry
     from learnflow.org.models import User
 
     rng = random.Random(args.seed + 1)
@@ -383,46 +383,73 @@ def measure(args, meta: dict, log) -> list[dict]:
     if args.only:
         scenarios = [s for s in scenarios if any(o in s[1] for o in args.only)]
 
-    max_entry = Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    from learnflow.core.models import Event
-
-    max_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    high_water = _high_water()
     results = []
     try:
         for kind, label, group, request in scenarios:
             for _ in range(args.warmup):
                 response = request(rng.choice(group))
                 assert response.status_code == 200, (label, response.status_code, response.content[:500])
-            samples = []
+            samples, cpu = [], []
             started = time.perf_counter()
             for _ in range(args.requests):
                 client = rng.choice(group)
+                cpu_start = time.process_time()
                 samples.append(timed(lambda: request(client)))
+                cpu.append((time.process_time() - cpu_start) * 1000.0)
             elapsed = time.perf_counter() - started
             with CaptureQueriesContext(connection) as ctx:
                 response = request(rng.choice(group))
             assert response.status_code == 200
+            cpu_pct = percentiles(cpu)
             row = {"kind": kind, "label": label, **percentiles(samples), "rps": len(samples) / elapsed,
-                   "queries": len(ctx.captured_queries)}
+                   "queries": len(ctx.captured_queries), "cpu_p50": cpu_pct["p50"], "cpu_p95": cpu_pct["p95"]}
             if args.explain:
                 row["sql"] = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
             results.append(row)
             log(format_row(row))
     finally:
-        # The benchmark's own captures go again, so a --reuse run starts from the same data.
-        Entry.objects.filter(id__gt=max_entry).delete()
-        Event.objects.filter(id__gt=max_event).delete()
+        _roll_back_to(high_water)
     return results
+
+
+def _high_water() -> dict:
+    """The highest integer primary key of every table: what the run adds (captures, their events, the xAPI
+    statements mirroring them …) is deleted again afterwards, so a --reuse run starts from the same data."""
+    from django.apps import apps
+    from django.db import connection, models
+
+    marks = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            pk = model._meta.pk
+            if model._meta.managed and not model._meta.proxy and isinstance(pk, (models.AutoField, models.BigAutoField)):
+                table, column = model._meta.db_table, pk.column
+                if table == "django_session" or table in marks:
+                    continue
+                cursor.execute(f'SELECT max("{column}") FROM "{table}"')
+                marks[table] = (column, cursor.fetchone()[0] or 0)
+    return marks
+
+
+def _roll_back_to(marks: dict) -> None:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, (column, high) in marks.items():
+            cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" > %s', [high])
 
 
 def format_row(row: dict) -> str:
     target = TARGETS_MS.get(row["kind"])
     verdict = "" if target is None else ("  ok" if row["p95"] <= target else f"  OVER {target:.0f} ms")
     return (f"{row['label'][:44]:<44} {row['n']:>5} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} "
-            f"{row['max']:>7.1f} {row['rps']:>7.1f} {row['queries']:>4}{verdict}")
+            f"{row['max']:>7.1f} {row['rps']:>7.1f} {row['queries']:>4} {row['cpu_p50']:>7.1f} {row['cpu_p95']:>7.1f}"
+            f"{verdict}")
 
 
-HEADER = f"{'scenario':<44} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'req/s':>7} {'SQL':>4}"
+HEADER = (f"{'scenario':<44} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'req/s':>7} {'SQL':>4} "
+          f"{'cpu50':>7} {'cpu95':>7}")
 
 
 def explain(rows: list[dict], log) -> None:
@@ -459,6 +486,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="run only scenarios whose name contains this")
     parser.add_argument("--explain", action="store_true", help="print the slowest SQL of each scenario and its plan")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--src", help="measure another source tree (e.g. a copy with a proposed patch applied)")
     args = parser.parse_args()
     if args.small:
         args.people, args.entries = 1_000, 50_000
@@ -472,12 +500,14 @@ def main() -> None:
     if not args.reuse and folder.exists() and not on_postgres:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    django_setup(folder)
+    django_setup(folder, args.src)
 
     from django.core.management import call_command
     from django.db import connection
 
-    log(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    import learnflow
+
+    log(f"database: {connection.vendor} {connection.settings_dict['NAME']}; code: {Path(learnflow.__file__).parent}")
     call_command("migrate", verbosity=0)
     meta = json.loads(marker.read_text()) if marker.exists() else None
     with connection.cursor() as cursor:
@@ -495,7 +525,8 @@ def main() -> None:
                 "stats": stats}
         marker.write_text(json.dumps(meta))
         log(f"generated in {stats['total_seconds']:.1f} s (organisation {stats['org_seconds']:.1f} s, entries "
-            f"{stats['entries_seconds']:.1f} s, full-text index / finish {stats['fts_seconds']:.1f} s)")
+            f"{stats['entries_seconds']:.1f} s, full-text index / finish {stats['fts_seconds']:.1f} s; "
+            f"{stats['cpu_seconds']:.0f} s of CPU in this process)")
     log(f"database size: {human_bytes(db_size())}")
     if args.generate_only:
         return

@@ -105,12 +105,16 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 
 def _mount() -> None:
+    from learnflow.development.api import router as development_router
+    from learnflow.goals.api import router as goals_router
     from learnflow.journal.api import router as journal_router
     from learnflow.org.api import router as org_router
     from learnflow.search.api import router as search_router
 
     api.add_router("/journal", journal_router)
     api.add_router("/search", search_router)
+    api.add_router("/goals", goals_router)
+    api.add_router("/development", development_router)
     api.add_router("/", org_router)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "learnflow.lrs_documents",
     "learnflow.record",
     "learnflow.goals",
+    "learnflow.development",
 ]
 
 MIDDLEWARE = [

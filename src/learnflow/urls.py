@@ -15,6 +15,8 @@ urlpatterns = [
     path("search/", search_page),
     path("journal/", include("learnflow.journal.urls")),
     path("record/", include("learnflow.record.urls")),
+    path("goals/", include("learnflow.goals.urls")),
+    path("development/", include("learnflow.development.urls")),
     path("api/", api.urls),
     # xAPI clients are given the base URL with or without a trailing slash; both must work.
     path("xapi", include("learnflow.lrs.urls")),

@@ -45,9 +45,15 @@ for version in $versions; do
   [[ -n "$grep_pattern" ]] && args+=(-g "$grep_pattern")
   echo "== xAPI $version against $base_url (full output: $log)"
   (cd "$suite" && node bin/console_runner.js "${args[@]}") > "$log" 2>&1 || status=1
-  # The runner prints its summary as one JSON line: {"total":…,"passed":…,"failed":…,…}
-  summary=$(grep -E '^\{"total"' "$log" | tail -1 || true)
-  echo "summary: ${summary:-<none: see $log>}"
-  grep -E '^failed: ' "$log" | sed 's/^/  /' | head -100 || true
+  # The runner prints progress as JSON lines {"total":…,"passed":…,"failed":…} and writes a JSON
+  # log whose path it names on "Full run log written to …"; summarize.py lists the failing tests.
+  run_log=$(sed -n 's/^Full run log written to //p' "$log" | tail -1)
+  if [[ -n "$run_log" && -f "$run_log" ]]; then
+    python3 "$(dirname "$0")/summarize.py" "$run_log" | tee "$out_dir/failures-$version.txt" || status=1
+  else
+    summary=$(grep -E '^\{"total"' "$log" | tail -1 || true)
+    echo "summary: ${summary:-<none: see $log>}"
+    status=1
+  fi
 done
 exit $status

@@ -16,7 +16,7 @@ def failures(node, trail=()):
         yield from failures(child, here)
 
 
-def main(path: str) -> None:
+def main(path: str) -> int:
     with open(path) as fh:
         data = json.load(fh)
     print("summary:", json.dumps(data.get("summary")))
@@ -26,7 +26,8 @@ def main(path: str) -> None:
         if isinstance(root, dict):
             for name, error in failures(root):
                 print(f"  FAILED {name}\n         {str(error)[:300]}")
+    return 1 if (data.get("summary") or {}).get("failed") else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(main(sys.argv[1]))

@@ -52,6 +52,15 @@ class EntryForm(forms.Form):
     reflection_differently = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                              label="What will I do differently?")
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Linking a new entry to one of the author's goals as evidence, right from the capture form.
+            from learnflow.goals.forms import EntryGoalField, entry_goal_field_setup
+
+            self.fields["goal"] = EntryGoalField()
+            entry_goal_field_setup(self, user)
+
     def clean_links(self) -> list[LinkIn]:
         links = []
         for line in (self.cleaned_data.get("links") or "").splitlines():

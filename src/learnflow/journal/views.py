@@ -91,7 +91,7 @@ def _save_files(entry: Entry, user, files) -> None:
 @login_required
 def entry_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES)
+        form = EntryForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -104,6 +104,10 @@ def entry_new(request: HttpRequest) -> HttpResponse:
                         links=d["links"], reflection=form.reflection(),
                     )
                     _save_files(entry, request.user, d["files"])
+                    if d.get("goal"):
+                        from learnflow.goals.services import goal_evidence_add_entry
+
+                        goal_evidence_add_entry(owner=request.user, goal=d["goal"], entry=entry)
             except ValidationError as exc:
                 form_apply_errors(form, exc, aliases={"file": "files"})
             else:
@@ -111,10 +115,11 @@ def entry_new(request: HttpRequest) -> HttpResponse:
                 return redirect("journal:detail", entry.pk)
         return render(request, "journal/entry_form.html", {"form": form, "creating": True}, status=400)
     initial = {"learned_on": services.today_for(request.user)}
-    for key in ("title", "way"):
+    for key in ("title", "way", "goal"):
         if request.GET.get(key):
             initial[key] = request.GET[key]
-    return render(request, "journal/entry_form.html", {"form": EntryForm(initial=initial), "creating": True})
+    return render(request, "journal/entry_form.html", {"form": EntryForm(initial=initial, user=request.user),
+                                                       "creating": True})
 
 
 def services_split(text: str) -> list[str]:

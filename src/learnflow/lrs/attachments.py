@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,15 @@ _SIGNED_IGNORED = {"id", "authority", "stored", "version", "attachments", "times
 def _comparable(statement: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     # What the LRS adds (id, timestamp when absent; authority, stored, version) cannot be in the signed payload.
     ignored = {k for k in _SIGNED_IGNORED if k not in payload or k in {"authority", "stored", "version", "attachments"}}
-    return {k: v for k, v in statement.items() if k not in ignored}
+    out = {k: v for k, v in statement.items() if k not in ignored}
+    duration = (out.get("result") or {}).get("duration")
+    if isinstance(duration, str):
+        # Durations compare to 0.01 s precision (xAPI 2.0, 4.2.7).
+        out["result"] = {**out["result"], "duration": _DURATION_FRACTION.sub(lambda m: m.group(1)[:3] + "S", duration)}
+    return out
+
+
+_DURATION_FRACTION = re.compile(r"(\.\d+)S$")
 
 
 def verify_signatures(statements: list[dict[str, Any]], parts: dict[str, Part]) -> None:

@@ -13,7 +13,7 @@ Stable interface
     * answers HEAD as GET without a body, 405 for other methods,
     * turns ``XapiError`` into its JSON error response,
     * stamps every response with ``X-Experience-API-Version`` (1.0.3 when the
-      client named none) and, with ``consistent_through=True``, with
+      client named none, or the version the key last spoke) and, with ``consistent_through=True``, with
       ``X-Experience-API-Consistent-Through`` (errors included); CSRF-exempt.
 
 ``XapiRequest``
@@ -295,13 +295,16 @@ def xapi_endpoint(
                 xreq = _build_request(request)
                 is_head = xreq.is_head
                 raw_version = xreq.headers.get(VERSION_HEADER)
+                if auth_required:
+                    xreq.key = authenticate(xreq.headers.get("Authorization"))
+                    version = xreq.key.last_version
                 if version_required or raw_version:
                     version = negotiate_version(raw_version)
                 xreq.version = version
+                if xreq.key is not None and xreq.key.last_version != version:
+                    LrsKey.objects.filter(pk=xreq.key.pk).update(last_version=version)
                 if xreq.alternate_syntax and xreq.v2:
                     raise XapiError(400, "the alternate request syntax was removed in xAPI 2.0")
-                if auth_required:
-                    xreq.key = authenticate(xreq.headers.get("Authorization"))
                 if xreq.method not in allowed and not (xreq.is_head and "GET" in allowed):
                     response = error_response(405, f"{xreq.method} is not allowed here")
                     response["Allow"] = ", ".join(sorted(allowed))

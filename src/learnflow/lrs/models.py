@@ -39,13 +39,17 @@ class LrsKey(models.Model):
     label = models.CharField(max_length=120, blank=True)
     scope = models.CharField(max_length=32, choices=Scope.choices, default=Scope.ALL)
     trusted = models.BooleanField(default=False, help_text="Set by an admin: may write statements about anyone.")
+    # The xAPI version this key's client last spoke: how a request that names none is answered.
+    last_version = models.CharField(max_length=8, default="1.0.3")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(owner__isnull=False, org_tool="") | models.Q(owner__isnull=True) & ~models.Q(org_tool="")),
+                condition=(
+                    models.Q(owner__isnull=False, org_tool="") | models.Q(owner__isnull=True) & ~models.Q(org_tool="")
+                ),
                 name="lrs_key_owner_xor_org_tool",
             )
         ]
@@ -94,10 +98,12 @@ class Statement(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["stored", "seq"], name="lrs_stmt_stored"),
-            models.Index(fields=["verb_iri", "stored"], name="lrs_stmt_verb"),
-            models.Index(fields=["registration", "stored"], name="lrs_stmt_registration"),
-            models.Index(fields=["object_statement"], name="lrs_stmt_target"),
-            models.Index(fields=["person", "stored"], name="lrs_stmt_person"),
+            models.Index(fields=["verb_iri", "stored", "seq"], name="lrs_stmt_verb_seq"),
+            models.Index(fields=["registration", "stored", "seq"], name="lrs_stmt_registration_seq"),
+            # Few statements point at another one: a partial index keeps "StatementRef to a match" cheap.
+            models.Index(fields=["object_statement"], name="lrs_stmt_target_partial",
+                         condition=models.Q(object_statement__isnull=False)),
+            models.Index(fields=["person", "stored", "seq"], name="lrs_stmt_person_seq"),
         ]
 
     def __str__(self) -> str:

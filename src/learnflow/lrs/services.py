@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import uuid
@@ -9,14 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from learnflow.lrs import indexing, validation
 from learnflow.lrs.http import XapiError
-from learnflow.lrs.models import AttachmentBlob, LrsKey, Statement, StatementActivity, StatementAgent
+from learnflow.lrs.models import (
+    AttachmentBlob,
+    LrsKey,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
 
 User = get_user_model()
 
@@ -91,6 +99,8 @@ def format_stored(value: dt.datetime) -> str:
 
 def _same_statement(received: dict[str, Any], stored_json: str) -> bool:
     stored = json.loads(stored_json)
+    received = copy.deepcopy(received)
+    _normalise(received)
     ignore = {"stored", "authority", "version", "id", "timestamp"}
     if "timestamp" in received:
         ignore.discard("timestamp")
@@ -108,7 +118,7 @@ def _normalise(statement: dict[str, Any]) -> None:
             }
 
 
-def _link_people(rows: Sequence[tuple[Statement, dict]]) -> None:
+def _link_people(rows: Sequence[tuple[dict, dict]]) -> None:
     """Set Statement.person when the actor is a Learnflow person (one query for the batch)."""
     emails, usernames = set(), set()
     site = _site_url()
@@ -129,9 +139,50 @@ def _link_people(rows: Sequence[tuple[Statement, dict]]) -> None:
     for row, statement in rows:
         actor = statement["actor"]
         if "mbox" in actor:
-            row.person_id = by_email.get(actor["mbox"][7:].lower())
+            row["person_id"] = by_email.get(actor["mbox"][7:].lower())
         elif "account" in actor:
-            row.person_id = by_username.get(actor["account"]["name"])
+            row["person_id"] = by_username.get(actor["account"]["name"])
+
+
+_STATEMENT_COLUMNS = (
+    "id", "stored", "timestamp", "verb_iri", "actor_ifi", "object_type", "object_iri", "object_statement",
+    "registration", "voided", "is_voiding", "version", "key_id", "person_id", "full_json", "has_attachments",
+)
+_PREPARED_COLUMNS = ("id", "stored", "timestamp", "object_statement", "registration")
+
+
+def _insert_statements(rows: list[dict]) -> dict[uuid.UUID, int]:
+    """One multi-row INSERT … RETURNING for the batch (the ORM's bulk_create spends most of
+    ingest time building model instances; this keeps the per-statement work to a tuple)."""
+    connection = connections[router.db_for_write(Statement)]
+    meta, qn = Statement._meta, connection.ops.quote_name
+    prepare = {c: meta.get_field(c).get_db_prep_save for c in _PREPARED_COLUMNS}
+    params: list[Any] = []
+    for row in rows:
+        for column in _STATEMENT_COLUMNS:
+            value = row[column]
+            if column in prepare and value is not None:
+                value = prepare[column](value, connection)
+            params.append(value)
+    placeholders = "(" + ", ".join(["%s"] * len(_STATEMENT_COLUMNS)) + ")"
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in _STATEMENT_COLUMNS)}) "
+           f"VALUES {', '.join([placeholders] * len(rows))} RETURNING {qn('seq')}, {qn('id')}")
+    id_field = meta.get_field("id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    return {id_field.to_python(raw_id): seq for seq, raw_id in returned}
+
+
+def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool]]) -> None:
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({qn('statement_id')}, {qn(column)}, {qn('related')}) "
+           f"VALUES (%s, %s, %s)")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: str,
@@ -174,7 +225,7 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
     existing = dict(Statement.objects.filter(id__in=[uuid.UUID(s) for s in ids]).values_list("id", "full_json"))
     existing = {str(k): v for k, v in existing.items()}
     void_targets = []
-    rows: list[tuple[Statement, dict]] = []
+    rows: list[tuple[dict, dict]] = []
     for sid, statement in zip(ids, statements):
         if sid in existing:
             if not _same_statement(statement, existing[sid]):
@@ -193,17 +244,18 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
             void_targets.append(target)
         context = full.get("context") or {}
         rows.append((
-            Statement(
-                id=uuid.UUID(sid), stored=stored_at,
-                timestamp=validation.parse_timestamp(full["timestamp"]),
-                verb_iri=full["verb"]["id"], actor_ifi=indexing.agent_ifi(full["actor"]) or "",
-                object_type=object_type, object_iri=object_iri[:512],
-                object_statement=uuid.UUID(target) if target else None,
-                registration=uuid.UUID(context["registration"]) if "registration" in context else None,
-                is_voiding=is_voiding, version=full["version"], key=key,
-                full_json=json.dumps(full, ensure_ascii=False, separators=(",", ":")),
-                has_attachments=bool(full.get("attachments")),
-            ),
+            {
+                "id": uuid.UUID(sid), "stored": stored_at,
+                "timestamp": validation.parse_timestamp(full["timestamp"]),
+                "verb_iri": full["verb"]["id"], "actor_ifi": indexing.agent_ifi(full["actor"]) or "",
+                "object_type": object_type, "object_iri": object_iri[:512],
+                "object_statement": uuid.UUID(target) if target else None,
+                "registration": uuid.UUID(context["registration"]) if "registration" in context else None,
+                "voided": False, "is_voiding": is_voiding, "version": full["version"], "key_id": key.pk,
+                "person_id": None,
+                "full_json": json.dumps(full, ensure_ascii=False, separators=(",", ":")),
+                "has_attachments": bool(full.get("attachments")),
+            },
             full,
         ))
     if not rows:
@@ -212,28 +264,33 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         voiding_targets = set(
             str(t) for t in Statement.objects.filter(id__in=void_targets, is_voiding=True).values_list("id", flat=True)
         )
-        batch_voiding = {str(r.id) for r, _ in rows if r.is_voiding}
+        batch_voiding = {str(r["id"]) for r, _ in rows if r["is_voiding"]}
         if voiding_targets & set(void_targets) or batch_voiding & set(void_targets):
             raise XapiError(400, "a voiding statement cannot void another voiding statement")
+    # A voiding statement may arrive before the statement it voids.
+    already_voided = set(Statement.objects.filter(
+        is_voiding=True, object_statement__in=[row["id"] for row, _ in rows if not row["is_voiding"]],
+    ).values_list("object_statement", flat=True))
+    for row, _ in rows:
+        row["voided"] = row["id"] in already_voided
     _link_people(rows)
     try:
         with transaction.atomic():
-            created = Statement.objects.bulk_create([row for row, _ in rows])
-            if created and created[0].seq is None:
-                # Backends without RETURNING (none we support today) would land here.
-                seqs = dict(Statement.objects.filter(id__in=[r.id for r in created]).values_list("id", "seq"))
-                for row in created:
-                    row.seq = seqs[row.id]
+            seqs = _insert_statements([row for row, _ in rows])
             agent_rows, activity_rows = [], []
-            for row, full in rows:
-                agent_rows.extend(StatementAgent(statement_id=row.seq, ifi=ifi[:512], related=related)
-                                  for ifi, related in indexing.agent_rows(full))
-                activity_rows.extend(StatementActivity(statement_id=row.seq, iri=iri[:512], related=related)
-                                     for iri, related in indexing.activity_rows(full))
-            StatementAgent.objects.bulk_create(agent_rows, batch_size=1000)
-            StatementActivity.objects.bulk_create(activity_rows, batch_size=1000)
+            for (row, full) in rows:
+                seq = seqs[row["id"]]
+                agent_rows.extend((seq, ifi[:512], related) for ifi, related in indexing.agent_rows(full))
+                activity_rows.extend((seq, iri[:512], related) for iri, related in indexing.activity_rows(full))
+            _insert_index_rows(StatementAgent, "ifi", agent_rows)
+            _insert_index_rows(StatementActivity, "iri", activity_rows)
             if void_targets:
                 Statement.objects.filter(id__in=void_targets, is_voiding=False).update(voided=True)
+            if apps.is_installed("learnflow.lrs_documents"):
+                # The Activities resource returns the definitions statements carried.
+                from learnflow.lrs_documents.services import activity_definitions_merge
+
+                activity_definitions_merge(statements=[full for _, full in rows])
             if attachments:
                 known = set(AttachmentBlob.objects.filter(sha2__in=list(attachments)).values_list("sha2", flat=True))
                 AttachmentBlob.objects.bulk_create(

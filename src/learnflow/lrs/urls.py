@@ -1,6 +1,12 @@
-"""Mount with ``path("xapi", include("learnflow.lrs.urls"))``: one include serves both
-``/xapi/statements`` and ``/xapi//statements`` (clients given a base URL ending in a slash)."""
+"""The xAPI resources, mounted once by the project with ``path("xapi", include("learnflow.lrs.urls"))``.
 
+Patterns start with ``[/]+`` so that ``/xapi/statements`` and ``/xapi//statements``
+(clients configured with a base URL ending in a slash) both resolve. The document,
+Activities and Agents resources of ``learnflow.lrs_documents`` are served under the
+same mount.
+"""
+
+from django.apps import apps
 from django.urls import re_path
 
 from learnflow.lrs import views
@@ -11,3 +17,8 @@ urlpatterns = [
     re_path(r"^[/]+about/?$", views.about, name="about"),
     re_path(r"^[/]+statements/?$", views.statements, name="statements"),
 ]
+
+if apps.is_installed("learnflow.lrs_documents"):
+    from learnflow.lrs_documents.urls import urlpatterns as document_urlpatterns
+
+    urlpatterns += document_urlpatterns

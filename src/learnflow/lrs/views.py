@@ -158,7 +158,7 @@ def _statements_get(xreq: XapiRequest) -> HttpResponse:
         if row is None:
             raise XapiError(404, "no such statement")
         body = _render(row.full_json, fmt, accept)
-        return _respond(xreq, body, [row] if want_attachments else [], row.stored)
+        return _respond(xreq, body, [row] if want_attachments else None, row.stored)
 
     if "more" in params:
         if len(params) > 1 and set(params) - {"more", "format", "attachments"}:
@@ -174,7 +174,7 @@ def _statements_get(xreq: XapiRequest) -> HttpResponse:
         more_url += "".join(f"&{k}={v}" for k, v in extra.items())
     body = {"statements": [_render(r.full_json, fmt, accept) for r in rows], "more": more_url}
     latest = max((r.stored for r in rows), default=None)
-    return _respond(xreq, body, [r for r in rows if r.has_attachments] if want_attachments else [], latest)
+    return _respond(xreq, body, [r for r in rows if r.has_attachments] if want_attachments else None, latest)
 
 
 def _filters_from_params(xreq: XapiRequest) -> selectors.StatementFilters:
@@ -211,10 +211,11 @@ def _filters_from_params(xreq: XapiRequest) -> selectors.StatementFilters:
     return f
 
 
-def _respond(xreq: XapiRequest, body: dict[str, Any], with_attachments: list[Statement],
+def _respond(xreq: XapiRequest, body: dict[str, Any], with_attachments: list[Statement] | None,
              last_modified: dt.datetime | None) -> HttpResponse:
+    """JSON, or (``attachments=true``: ``with_attachments`` is a list, possibly empty) multipart/mixed."""
     headers = _consistency_headers(xreq, last_modified or timezone.now())
-    if not with_attachments:
+    if with_attachments is None:
         return json_response(body, headers=headers)
     hashes: list[str] = []
     for row in with_attachments:

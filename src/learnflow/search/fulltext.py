@@ -13,8 +13,10 @@ At scale (a million entries, issue 2's benchmark) the SQLite side is shaped by t
   NARROWING (owner and visibility). `search` reads the equality conditions on those columns out of the queryset's
   own WHERE clause and adds them to the MATCH expression, so the index itself returns only the candidates. The
   queryset's conditions still decide what is returned: the narrowing is a superset of them, never a replacement.
-- ranking must be one pass: the matches and their bm25 scores come from a single FTS query, joined to the
-  queryset once, instead of an `IN (…)` list plus one FTS lookup per row for the score.
+- ranking must be one pass: the matches and their scores come from a single FTS query, joined to the queryset
+  once, instead of an `IN (…)` list plus one FTS lookup per row for the score; and the score is one that costs
+  no more than the narrowed matches (see `_sqlite_search`), not bm25, whose document frequencies cost a read of
+  each word's whole posting list.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ INDEXED: dict[str, tuple[str, ...]] = {
 NARROWING: dict[str, tuple[str, ...]] = {
     "journal_entry": ("author_id", "visibility"),
 }
-# bm25 weight per indexed column, in INDEXED order (the title counts ten times the body); narrowing columns weigh 0.
+# Rank weight per indexed column, in INDEXED order: a match in the title counts ten times one in the body.
 WEIGHTS: dict[str, tuple[float, ...]] = {
     "journal_entry": (10.0, 1.0),
 }
@@ -125,7 +127,8 @@ def _is_indexed_word(table: str, word: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def _fts5_expression(query: str, table: str = "journal_entry", exact_when_indexed: bool = True) -> str:
+def _fts5_expression(query: str, table: str = "journal_entry", exact_when_indexed: bool = True,
+                     columns: tuple[str, ...] | None = None) -> str:
     # Every word quoted (so no FTS syntax gets through from the person's input). Only the text columns are
     # searched, never the narrowing tokens.
     #
@@ -140,7 +143,7 @@ def _fts5_expression(query: str, table: str = "journal_entry", exact_when_indexe
     last = tokens[-1]
     as_prefix = not exact_when_indexed or not _is_indexed_word(table, last)
     phrases = " AND ".join([f'"{t}"' for t in tokens[:-1]] + [f'"{last}"' + ("*" if as_prefix else "")])
-    return "{" + " ".join(INDEXED[table]) + "} : (" + phrases + ")"
+    return "{" + " ".join(columns or INDEXED[table]) + "} : (" + phrases + ")"
 
 
 # --- Narrowing: the queryset's own conditions on NARROWING columns, as an FTS5 expression over their tokens.
@@ -215,19 +218,25 @@ class _MatchJoin:
     nullable = False
 
     def __init__(self, table_name: str, parent_alias: str, table_alias: str | None, fts: str, match: str,
-                 score: str, pk_column: str, join_type: str | None = INNER) -> None:
+                 boosts: tuple[tuple[float, str], ...], pk_column: str, join_type: str | None = INNER) -> None:
         self.table_name, self.parent_alias, self.table_alias = table_name, parent_alias, table_alias
-        self.fts, self.match, self.score, self.pk_column, self.join_type = fts, match, score, pk_column, join_type
+        self.fts, self.match, self.boosts, self.pk_column, self.join_type = fts, match, boosts, pk_column, join_type
 
     def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list]:
         qn = compiler.quote_name_unless_alias
-        hits = f"{self.fts} WHERE {self.fts} MATCH %s"
+        fts = self.fts
+        params: list = []
+        score = "0"
         # A count (the paginator's) joins the same matches but never reads their rank: leave the scoring out.
-        ranked = self.score.format(hits=hits) if self._rank_used(compiler.query) else \
-            f"SELECT rowid AS hit_id, 0 AS hit_rank FROM {hits} LIMIT -1"
-        sql = (f"{self.join_type} ({ranked}) {qn(self.table_alias)} "
+        if self._rank_used(compiler.query):
+            score = "1.0" + "".join(f" + {weight} * (rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s))"
+                                    for weight, _ in self.boosts)
+            params = [boost for _, boost in self.boosts]
+        # LIMIT -1 keeps SQLite from flattening the subquery into the join, where it could run one FTS query per row.
+        sql = (f"{self.join_type} (SELECT rowid AS hit_id, {score} AS hit_rank FROM {fts} WHERE {fts} MATCH %s "
+               f"LIMIT -1) {qn(self.table_alias)} "
                f"ON ({qn(self.table_alias)}.hit_id = {qn(self.parent_alias)}.{conn.ops.quote_name(self.pk_column)})")
-        return sql, [self.match]
+        return sql, [*params, self.match]
 
     def _rank_used(self, query: Any) -> bool:
         names = {name for name, expr in query.annotations.items()
@@ -238,7 +247,7 @@ class _MatchJoin:
 
     def relabeled_clone(self, change_map: dict[str, str]) -> "_MatchJoin":
         return _MatchJoin(self.table_name, change_map.get(self.parent_alias, self.parent_alias),
-                          change_map.get(self.table_alias, self.table_alias), self.fts, self.match, self.score,
+                          change_map.get(self.table_alias, self.table_alias), self.fts, self.match, self.boosts,
                           self.pk_column, self.join_type)
 
     @property
@@ -278,37 +287,39 @@ class _HitRank(Expression):
         return [self]
 
 
-def _score_sql(fts: str, table: str) -> str:
-    """The matches as (hit_id, hit_rank) rows, with `{hits}` to be filled in: relevance without bm25, per text column
-    its weight × a saturating count of the matched words in it, tf / (tf + 1.2).
-
-    bm25 needs each word's document frequency, and FTS5 finds it by reading the word's whole posting list once per
-    query: for a common word that is most of the index (70 ms at a million entries) even when only a handful of
-    the viewer's own entries match. Within one person's results that frequency is the same for every row, so the
-    ordering it buys is small; counting the matches in each row costs only that row (highlight() re-reads its text).
-    """
-    weights = WEIGHTS.get(table, tuple(1.0 for _ in INDEXED[table]))
-    marked = ", ".join(f"highlight({fts}, {i}, char(2), '') AS h{i}" for i in range(len(weights)))
-    counts = ", ".join(f"length(h{i}) - length(replace(h{i}, char(2), '')) AS tf{i}" for i in range(len(weights)))
-    score = " + ".join(f"{w} * tf{i} / (tf{i} + 1.2)" for i, w in enumerate(weights))
-    # LIMIT -1 keeps each layer from being flattened into the next (which would repeat highlight() per use) and the
-    # whole from being flattened into the join (where SQLite could run one FTS query per row of the outer table).
-    return (f"SELECT hit_id, {score} AS hit_rank FROM (SELECT hit_id, {counts} FROM (SELECT rowid AS hit_id, "
-            f"{marked} FROM {{hits}} LIMIT -1) LIMIT -1) LIMIT -1")
-
-
 def _sqlite_search(qs: QuerySet, query: str) -> QuerySet:
+    """Relevance: 1 for a match, plus each column's extra weight when the words match within that column alone
+    (the title: 10), then newest first.
+
+    Not bm25: bm25 needs each word's document frequency, and FTS5 finds it by reading the word's whole posting list
+    once per query, which for a common word is most of the index (70 ms at a million entries) even when only a
+    handful of the viewer's own entries match. Counting matches per row instead (highlight()) re-reads every
+    matched row's text. "Does it match in the title" is one more narrowed FTS query, read once.
+    """
     table = qs.model._meta.db_table
     fts = f"{table}_fts"
-    match = _fts5_expression(query, table)
     narrowing = _narrowing(qs, table)
-    if narrowing:
-        match = f"{narrowing} AND {match}"
-    score = _score_sql(fts, table)
+
+    words_part = _fts5_expression(query, table).partition(" : ")[2]  # "(…)", decided once (one lookup)
+
+    def matching(columns: tuple[str, ...] = INDEXED[table]) -> str:
+        expression = "{" + " ".join(columns) + "} : " + words_part
+        return f"{narrowing} AND {expression}" if narrowing else expression
+
+    weights = WEIGHTS.get(table, ())
+    boosts = tuple((weight - 1.0, matching((column,))) for column, weight in zip(INDEXED[table], weights)
+                   if weight > 1.0)
     qs = qs.all()
     parent = qs.query.get_initial_alias()
-    alias = qs.query.join(_MatchJoin(f"{fts}_hits", parent, None, fts, match, score, qs.model._meta.pk.column))
+    alias = qs.query.join(_MatchJoin(f"{fts}_hits", parent, None, fts, matching(), boosts, qs.model._meta.pk.column))
     return qs.annotate(rank=_HitRank(alias)).order_by("-rank", "-" + qs.model._meta.pk.attname)
+
+
+def _pg_tsquery(query: str) -> str:
+    """Words only (no tsquery syntax or NUL bytes from the person's input), all required, the last one also as a
+    prefix so that results come while typing."""
+    tokens = words(query)
+    return " & ".join([f"'{w}'" for w in tokens[:-1]] + [f"'{tokens[-1]}':*"])
 
 
 def search(qs: QuerySet, query: str) -> QuerySet:
@@ -321,9 +332,10 @@ def search(qs: QuerySet, query: str) -> QuerySet:
         return _sqlite_search(qs, query)
     if vendor == "postgresql":
         doc = _pg_document(table)
-        tsq = f"websearch_to_tsquery('{PG_CONFIG}', %s)"
-        return qs.filter(RawSQL(f"({doc}) @@ {tsq}", (query,), output_field=BooleanField())).annotate(
-            rank=RawSQL(f"ts_rank(({doc}), {tsq})", (query,), output_field=FloatField())
+        tsq = f"to_tsquery('{PG_CONFIG}', %s)"
+        expr = _pg_tsquery(query)
+        return qs.filter(RawSQL(f"({doc}) @@ {tsq}", (expr,), output_field=BooleanField())).annotate(
+            rank=RawSQL(f"ts_rank(({doc}), {tsq})", (expr,), output_field=FloatField())
         ).order_by("-rank", "-id")
     # Any other database: a plain case-insensitive match, unranked.
     from django.db.models import Q
@@ -369,9 +381,9 @@ def highlights(model: Any, ids: Iterable[int], query: str) -> dict[int, str]:
         elif connection.vendor == "postgresql":
             col = " || ' — ' || ".join(f"coalesce({c}, '')" for c in INDEXED[table])
             cursor.execute(
-                f"SELECT id, ts_headline('{PG_CONFIG}', {col}, websearch_to_tsquery('{PG_CONFIG}', %s), "
+                f"SELECT id, ts_headline('{PG_CONFIG}', {col}, to_tsquery('{PG_CONFIG}', %s), "
                 f"%s) FROM {table} WHERE id IN ({placeholders})",
-                [query, f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2", *ids],
+                [_pg_tsquery(query), f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2", *ids],
             )
         else:
             return {}

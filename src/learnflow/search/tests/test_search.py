@@ -11,13 +11,6 @@ from learnflow.search.selectors import search_everything
 
 pytestmark = pytest.mark.django_db
 
-# Known gaps of the PostgreSQL branch of search/fulltext.py (the query goes raw into websearch_to_tsquery): no prefix
-# match while typing, and a NUL byte in the query is a 500. The fix is described in the helper's report; strict, so
-# that the marks must go when it lands.
-PG_GAP = pytest.mark.xfail(connection.vendor == "postgresql", strict=True,
-                           reason="fulltext.search on PostgreSQL: raw query in websearch_to_tsquery")
-
-
 def _titles(viewer, query: str, scope: str = "all") -> list[str]:
     return [hit.title for hit in search_everything(viewer=viewer, query=query, scope=scope)]
 
@@ -79,7 +72,6 @@ def test_search_ignores_case_and_matches_other_forms_of_a_word(org, entry_factor
     assert _titles(org.ann, "cached learning") == ["Learned about CACHING layers"]
 
 
-@PG_GAP
 def test_the_last_word_matches_as_a_prefix_while_typing(org, entry_factory):
     entry_factory(org.ann, title="Kubernetes operators")
     assert _titles(org.ann, "kuber") == ["Kubernetes operators"]
@@ -94,7 +86,7 @@ def test_an_earlier_word_matches_as_a_prefix_too_or_not_at_all_but_never_errors(
     '"', '""', "'", "*", "wombat*", "(", ")", "()", "wombat)", "NEAR(wombat diet)", "AND", "OR", "NOT",
     "wombat OR", "wombat AND NOT", "-wombat", "+wombat", "title:wombat", "^wombat", "{title body}: wombat",
     "wombat:*", "wombat & diet", "wombat | diet", "!wombat", "<->", "\\", "%", "_", "wom_bat", "😀 wombat",
-    "a" * 500, "'; DROP TABLE journal_entry; --", pytest.param("wombat\x00", marks=PG_GAP), "\x00", "   ",
+    "a" * 500, "'; DROP TABLE journal_entry; --", "wombat\x00", "\x00", "   ",
 ], ids=lambda q: repr(q)[:30])
 def test_search_syntax_characters_in_a_query_never_cause_an_error(client, org, entry_factory, token_for, query):
     entry_factory(org.ann, title="Wombat diet")

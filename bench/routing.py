@@ -1,0 +1,298 @@
+"""Routing quality (issue 6): would the concierge have suggested the people who actually answered?
+
+    python bench/routing.py DATA_DIR            # any Stack Exchange dump folder (Posts.xml, Users.xml, Tags.xml …)
+    python bench/routing.py DATA_DIR --quiet    # only the JSON object on stdout
+
+Replays the dump's questions and answers in time order. For each question with at least one answer by someone other
+than the asker, the people who had answered anything before it (the candidates; the asker excluded) are ranked with
+only what had happened before the question, by the concierge's own scoring (learnflow.concierge.ranking), and by two
+baselines:
+
+- random: a uniformly random order of the candidates active (asked or answered) in the 30 days before the question;
+  its hit@k and MRR are the exact expectations over all such orders (no seed, no sampling noise);
+- most_active: candidates by their number of answers before the question (ties: the most recent answerer first).
+
+hit@k: a person who answered is in the top k. MRR: 1 / rank of the best-placed answerer (0 if none is ranked).
+Figures are over all answered questions (answerers who were not yet candidates count as misses) and, under
+"answerable", over the questions where at least one answerer was a candidate.
+
+Comments (Comments.xml, when present; --no-comments to leave them out) go in as replies: they show who is around.
+Answers go into the index at their own creation time, so a question is ranked with exactly the answers (and
+questions) posted before it. An answer's weight uses its final outcome (accepted, score), which the dump only has as
+of its publication date: that outcome was known later than the answer itself, so there is a small look-ahead.
+
+Prints one JSON object on stdout (with a paired sign test of method against most_active over the questions, and
+the parameters used); a table on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import math
+import re
+import sys
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from learnflow.concierge.ranking import EvidenceKind, ExpertiseIndex, Parameters  # noqa: E402
+
+KS = (1, 5, 10)
+ACTIVE_DAYS = 30.0
+
+
+@dataclass
+class Question:
+    id: int
+    when: float
+    owner: int | None
+    title: str
+    body: str
+    tags: list[str]
+    accepted_answer: int | None
+    answers: list["Answer"] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    id: int
+    when: float
+    owner: int | None
+    parent: int
+    score: int
+    body: str
+
+
+def _stamp(value: str) -> float:
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.timestamp()
+
+
+def _tags(value: str | None) -> list[str]:
+    if not value:
+        return []
+    if "<" in value:
+        return re.findall(r"<([^<>]+)>", value)
+    return [t for t in value.split("|") if t]       # newer dumps: |a|b|
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def read_posts(data_dir: Path) -> tuple[dict[int, Question], list[Answer]]:
+    """Questions and answers from Posts.xml, streamed (the big dumps do not fit in memory as a tree)."""
+    questions: dict[int, Question] = {}
+    answers: list[Answer] = []
+    for _event, element in ET.iterparse(data_dir / "Posts.xml", events=("end",)):
+        if element.tag != "row":
+            continue
+        row = element.attrib
+        kind = row.get("PostTypeId")
+        owner = _int(row.get("OwnerUserId"))
+        if owner is not None and owner < 0:          # -1: the Community user
+            owner = None
+        if kind == "1":
+            questions[int(row["Id"])] = Question(
+                id=int(row["Id"]), when=_stamp(row["CreationDate"]), owner=owner, title=row.get("Title", ""),
+                body=row.get("Body", ""), tags=_tags(row.get("Tags")),
+                accepted_answer=_int(row.get("AcceptedAnswerId")))
+        elif kind == "2" and row.get("ParentId"):
+            answers.append(Answer(id=int(row["Id"]), when=_stamp(row["CreationDate"]), owner=owner,
+                                  parent=int(row["ParentId"]), score=_int(row.get("Score")) or 0,
+                                  body=row.get("Body", "")))
+        element.clear()
+    for answer in answers:
+        if answer.parent in questions:
+            questions[answer.parent].answers.append(answer)
+    return questions, [a for a in answers if a.parent in questions]
+
+
+@dataclass
+class Comment:
+    when: float
+    owner: int
+    post: int
+    text: str
+
+
+def read_comments(data_dir: Path) -> list[Comment]:
+    """Comments.xml, if the dump has it: taking part in discussions shows who is around (and about what)."""
+    path = data_dir / "Comments.xml"
+    if not path.exists():
+        return []
+    comments = []
+    for _event, element in ET.iterparse(path, events=("end",)):
+        if element.tag == "row":
+            row = element.attrib
+            owner = _int(row.get("UserId"))
+            if owner is not None and owner >= 0 and row.get("PostId") and row.get("CreationDate"):
+                comments.append(Comment(when=_stamp(row["CreationDate"]), owner=owner, post=int(row["PostId"]),
+                                        text=row.get("Text", "")))
+        element.clear()
+    return comments
+
+
+def answer_weight(answer: Answer) -> float:
+    """Votes strengthen the evidence, on a log scale (a few votes matter, hundreds do not dominate)."""
+    return 1.0 + math.log1p(max(answer.score, 0))
+
+
+def expected_random(n: int, m: int) -> dict[str, float]:
+    """Exact hit@k and MRR of a uniformly random order of n people of whom m answered."""
+    if n == 0 or m == 0:
+        return {f"hit_at_{k}": 0.0 for k in KS} | {"mrr": 0.0}
+    result = {}
+    for k in KS:
+        kk = min(k, n)
+        result[f"hit_at_{k}"] = 1.0 - (math.comb(n - m, kk) / math.comb(n, kk) if n - m >= kk else 0.0)
+    # P(first answerer at rank r) = C(n−r, m−1) / C(n, m)
+    total = math.comb(n, m)
+    result["mrr"] = sum(math.comb(n - r, m - 1) / total / r for r in range(1, n - m + 2))
+    return result
+
+
+def best_rank(candidates: set, answerers: set, key) -> int | None:
+    """Where the best-placed answerer would be in the candidates sorted by `key`, best first (no full sort)."""
+    keys = [key(p) for p in answerers & candidates]
+    if not keys:
+        return None
+    best = max(keys)
+    return 1 + sum(1 for p in candidates if key(p) > best)
+
+
+def from_rank(rank: int | None) -> dict[str, float]:
+    return {f"hit_at_{k}": float(rank is not None and rank <= k) for k in KS} | {"mrr": 1.0 / rank if rank else 0.0}
+
+
+def sign_test(better: int, worse: int) -> float:
+    """Two-sided exact sign test: how likely a split at least this uneven is if neither ranking were better."""
+    n = better + worse
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(0, min(better, worse) + 1)) / 2 ** n
+    return round(min(1.0, 2 * tail), 4)
+
+
+def mean_rows(rows: list[dict[str, float]]) -> dict[str, float]:
+    keys = [f"hit_at_{k}" for k in KS] + ["mrr"]
+    return {key: round(sum(r[key] for r in rows) / len(rows), 4) if rows else 0.0 for key in keys}
+
+
+def replay(questions: dict[int, Question], answers: list[Answer], comments: list[Comment] = (),
+           parameters: Parameters | None = None) -> dict:
+    index = ExpertiseIndex(parameters)
+    # (time, order, id, item): at the same instant a question comes first (nobody answers it in 0 ms)
+    events = [(q.when, 0, q.id, q) for q in questions.values()] + [(a.when, 1, a.id, a) for a in answers]
+    events += [(c.when, 2, i, c) for i, c in enumerate(comments)]
+    question_of = {a.id: a.parent for a in answers} | {q.id: q.id for q in questions.values()}
+    events.sort(key=lambda e: e[:3])
+    answer_counts: dict[int, int] = {}
+    last_answer: dict[int, float] = {}
+    last_seen: dict[int, float] = {}
+    rows = {"method": [], "random": [], "most_active": []}
+    answerable_rows = {"method": [], "random": [], "most_active": []}
+    candidate_sizes = []
+    versus: list[int] = []        # per question: +1 method placed an answerer higher than most_active, −1 lower
+    for when, order, _id, item in events:
+        if order == 0:
+            question: Question = item
+            answerers = {a.owner for a in question.answers if a.owner is not None and a.owner != question.owner}
+            if answerers:
+                candidates = set(answer_counts)
+                candidates.discard(question.owner)
+                candidate_sizes.append(len(candidates))
+                scores = index.scores(f"{question.title}\n{question.title}\n{question.body}", question.tags,
+                                      now=when, candidates=candidates, asker=question.owner)
+                method = best_rank(candidates, answerers, lambda p: (scores[p], -p))
+                busiest = best_rank(candidates, answerers, lambda p: (answer_counts[p], last_answer[p], -p))
+                active = {p for p in candidates if last_seen.get(p, -math.inf) >= when - ACTIVE_DAYS * 86400}
+                figures = {"method": from_rank(method),
+                           "random": expected_random(len(active), len(active & answerers)),
+                           "most_active": from_rank(busiest)}
+                versus.append((figures["method"]["mrr"] > figures["most_active"]["mrr"])
+                              - (figures["method"]["mrr"] < figures["most_active"]["mrr"]))
+                for name, figure in figures.items():
+                    rows[name].append(figure)
+                    if answerers & candidates:
+                        answerable_rows[name].append(figure)
+            if question.owner is not None:
+                index.add_evidence(question.owner, kind=EvidenceKind.QUESTION, when=when,
+                                   text=f"{question.title}\n{question.body}", tags=question.tags)
+                last_seen[question.owner] = when
+        elif order == 2:
+            comment: Comment = item
+            parent = question_of.get(comment.post)
+            tags = questions[parent].tags if parent is not None else ()
+            index.add_evidence(comment.owner, kind=EvidenceKind.REPLY, when=when, text=comment.text, tags=tags)
+            last_seen[comment.owner] = when
+        else:
+            answer: Answer = item
+            if answer.owner is None:
+                continue
+            question = questions[answer.parent]
+            if answer.owner == question.owner:
+                continue                                # answering one's own question is not routing
+            accepted = question.accepted_answer == answer.id
+            index.add_evidence(answer.owner, kind=EvidenceKind.ACCEPTED_ANSWER if accepted else EvidenceKind.ANSWER,
+                               when=when, text=f"{question.title}\n{answer.body}", tags=question.tags,
+                               weight=answer_weight(answer), helped=question.owner)
+            answer_counts[answer.owner] = answer_counts.get(answer.owner, 0) + 1
+            last_answer[answer.owner] = when
+            last_seen[answer.owner] = when
+    n_questions = len(rows["method"])
+    n_answerable = len(answerable_rows["method"])
+    return {
+        "questions": n_questions,
+        "answerable": n_answerable,
+        "coverage": round(n_answerable / n_questions, 4) if n_questions else 0.0,
+        "mean_candidates": round(sum(candidate_sizes) / len(candidate_sizes), 1) if candidate_sizes else 0.0,
+        **{name: mean_rows(r) for name, r in rows.items()},
+        "answerable_subset": {name: mean_rows(r) for name, r in answerable_rows.items()},
+        "method_vs_most_active": {"better": versus.count(1), "worse": versus.count(-1), "same": versus.count(0),
+                                  "sign_test_p": sign_test(versus.count(1), versus.count(-1))},
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", type=Path, help="a Stack Exchange dump folder holding Posts.xml")
+    parser.add_argument("--no-comments", action="store_true", help="leave Comments.xml out (posts only)")
+    parser.add_argument("--quiet", action="store_true", help="no table on stderr")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    questions, answers = read_posts(args.data_dir)
+    comments = [] if args.no_comments else read_comments(args.data_dir)
+    parsed = time.perf_counter()
+    parameters = Parameters()
+    result = replay(questions, answers, comments, parameters)
+    result["parameters"] = {key: ({str(k): v for k, v in value.items()} if isinstance(value, dict) else value)
+                            for key, value in dataclasses.asdict(parameters).items()}
+    result["random_pool"] = f"candidates active in the previous {ACTIVE_DAYS:g} days (exact expectation)"
+    result["comments"] = len(comments)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    result["parse_seconds"] = round(parsed - started, 2)
+    print(json.dumps(result))
+    if not args.quiet:
+        print(f"{args.data_dir}: {result['questions']} answered questions, {result['answerable']} answerable "
+              f"(coverage {result['coverage']:.1%}), {result['seconds']} s", file=sys.stderr)
+        for subset, table in (("all", result), ("answerable", result["answerable_subset"])):
+            print(f"  {subset:<11} {'hit@1':>7} {'hit@5':>7} {'hit@10':>7} {'mrr':>7}", file=sys.stderr)
+            for name in ("method", "random", "most_active"):
+                row = table[name]
+                print(f"  {name:<11} " + " ".join(f"{row[key]:>7.3f}" for key in
+                                                 ("hit_at_1", "hit_at_5", "hit_at_10", "mrr")), file=sys.stderr)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,412 @@
+"""Who can help with this? Expertise ranking shared by the concierge and the routing benchmark.
+
+Pure Python (standard library only, no Django) so that the product and `bench/routing.py` run the very same code.
+
+A person's score for a request q is log P(person | q, now), up to a constant shared by everyone:
+
+    log P(p answers now)                      activity: p's share of recent help, at 1, 7 and 30 days (mean)
+  + ½ · log [P(p | q) / P(p)]                 expertise: how much more than usual p covers what q is about
+  + log availability(p)                       status / open requests; 0 = never suggested
+
+P(p | q) / P(p) mixes the query's tags, its rarest words and the asker (people go back to whoever helped them), each
+term's P(p | term) Dirichlet-smoothed towards P(p): (p's evidence on the term + β·P(p)) / (all evidence on it + β),
+so a term nobody has evidence on leaves everyone's score alone. Evidence is answers (accepted ones count double,
+votes on a log scale), questions asked, replies, shared entries and resources written, each weighted by its kind and
+fading with a one-year half-life; declared skills count like an answer on that tag and do not fade. The ½ tempers
+the Bayes factor: the terms of one question are far from independent pieces of evidence.
+
+Fading is exact and O(1) per update: every stored weight is kept in units anchored at a fixed time, so one global
+factor turns all of them into "as of now" and decay never rewrites the index.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import heapq
+import html
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable, Collection, Hashable, Iterable
+
+DAY = 86400.0
+
+
+class EvidenceKind(StrEnum):
+    ANSWER = "answer"                      # an answer or reply that helped someone
+    ACCEPTED_ANSWER = "accepted_answer"    # ... which the asker accepted (or marked useful / resolved)
+    QUESTION = "question"                  # a question the person asked: interest, weaker than knowledge
+    ENTRY = "entry"                        # a journal entry the person shared
+    RESOURCE = "resource"                  # a resource the person wrote
+    REPLY = "reply"                        # a comment or reply in a discussion
+
+
+# How much one item of each kind says about what a person knows. Accepted answers are the strongest evidence that
+# someone can help; a question asked shows interest and vocabulary, not mastery.
+DEFAULT_KIND_WEIGHTS: dict[EvidenceKind, float] = {
+    EvidenceKind.ANSWER: 1.0,
+    EvidenceKind.ACCEPTED_ANSWER: 2.0,
+    EvidenceKind.QUESTION: 0.25,
+    EvidenceKind.ENTRY: 0.5,
+    EvidenceKind.RESOURCE: 1.0,
+    EvidenceKind.REPLY: 0.25,
+}
+# How much one item of each kind says that a person is around and takes part: giving help counts most.
+DEFAULT_ACTIVITY_WEIGHTS: dict[EvidenceKind, float] = {
+    EvidenceKind.ANSWER: 1.0,
+    EvidenceKind.ACCEPTED_ANSWER: 1.0,
+    EvidenceKind.REPLY: 0.5,
+    EvidenceKind.QUESTION: 0.0,
+    EvidenceKind.ENTRY: 0.0,
+    EvidenceKind.RESOURCE: 0.0,
+}
+HELPING_KINDS = frozenset({EvidenceKind.ANSWER, EvidenceKind.ACCEPTED_ANSWER})
+
+
+@dataclass(frozen=True)
+class Parameters:
+    expertise_half_life_days: float = 365.0   # what someone knew a year ago counts half
+    activity_half_lives_days: tuple[float, ...] = (1.0, 7.0, 30.0)   # who helped lately, at one or more time scales
+    tag_weight: float = 1.0                   # share of P(person | query) from the query's tags ...
+    text_weight: float = 1.0                  # ... and from its words (renormalised over what the query has)
+    tie_weight: float = 1.0                   # ... and from whom the asker was helped by before
+    smoothing: float = 1.0                    # β: pseudo-evidence pulling P(person | term) towards P(person)
+    activity_pseudocount: float = 0.1         # so someone with expertise but no recent help keeps a small prior
+    size_pseudocount: float = 1.0             # κ: keeps one lucky answer from making a newcomer look like an expert
+    lift_exponent: float = 0.5                # tempers the Bayes factor (a question's terms are not independent)
+    skill_weight: float = 1.0                 # a declared skill counts like one (unfading) answer on that tag
+    max_query_words: int = 32                 # the query's rarest distinct words; the rest add little and cost time
+    kind_weights: dict[EvidenceKind, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
+    activity_weights: dict[EvidenceKind, float] = field(default_factory=lambda: dict(DEFAULT_ACTIVITY_WEIGHTS))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person_id: Hashable
+    score: float
+    reasons: list[str]
+
+
+# --- text --------------------------------------------------------------------------------------------------------
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between both
+but by can could did do does doing done don down during each else etc even ever every few for from further get gets
+got had has have having he her here hers him his how however i if in into is it its itself just know let like make
+many may me might more most much must my no nor not now of off often on once one only or other our out over own
+per please quite rather really same say see she should since so some such than thank thanks that the their them
+then there these they thing things this those though through thus to too try trying two under until up upon us use
+used using very via want was way we well were what when where whether which while who whom why will with within
+without would yes yet you your
+""".split())
+_TAG_RE = re.compile(r"<[^>]*>")
+_WORD_RE = re.compile(r"[a-z][a-z0-9+#]*(?:[-_.][a-z0-9+#]+)*")
+
+
+@functools.lru_cache(maxsize=65536)
+def _s_stem(word: str) -> str:
+    """Harman's S-stemmer: folds plurals only, so words stay readable in reasons."""
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased content words of a text that may hold HTML or Markdown."""
+    if not text:
+        return []
+    text = html.unescape(_TAG_RE.sub(" ", text)).lower()
+    return [_s_stem(w) for w in _WORD_RE.findall(text) if len(w) > 1 and w not in STOPWORDS]
+
+
+def normalise_tag(tag: str) -> str:
+    return "-".join(tag.strip().lower().split())
+
+
+def _timestamp(when: dt.datetime | float | int) -> float:
+    if isinstance(when, dt.datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        return when.timestamp()
+    return float(when)
+
+
+def _ago(seconds: float) -> str:
+    days = seconds / DAY
+    if days < 1:
+        return "today"
+    if days < 2:
+        return "yesterday"
+    if days < 60:
+        return f"{int(days)} days ago"
+    if days < 730:
+        return f"{int(days / 30.44)} months ago"
+    return f"{int(days / 365.25)} years ago"
+
+
+# --- the index ---------------------------------------------------------------------------------------------------
+
+class _Channel:
+    """One bag of terms (tags, or words) per person, with postings, sizes and the collection model."""
+
+    __slots__ = ("postings", "size", "total", "collection")
+
+    def __init__(self) -> None:
+        self.postings: dict[str, dict[Hashable, float]] = defaultdict(dict)   # term -> person -> anchored weight
+        self.size: dict[Hashable, float] = defaultdict(float)                  # person -> anchored profile size
+        self.total = 0.0                                                       # sum of all sizes
+        self.collection: dict[str, float] = defaultdict(float)                 # term -> anchored weight
+
+    def add(self, person: Hashable, terms: Iterable[str], weight: float) -> None:
+        for term in terms:
+            person_weights = self.postings[term]
+            person_weights[person] = person_weights.get(person, 0.0) + weight
+            self.size[person] += weight
+            self.collection[term] += weight
+            self.total += weight
+
+
+class ExpertiseIndex:
+    """Evidence about people, updated incrementally, ranked against a request for help."""
+
+    def __init__(self, parameters: Parameters | None = None) -> None:
+        self.parameters = parameters or Parameters()
+        self._anchor: float | None = None
+        self._tags = _Channel()
+        self._words = _Channel()
+        self._ties = _Channel()            # who helped whom: the "terms" are the people helped
+        self._skills: dict[Hashable, frozenset[str]] = {}
+        self._skill_holders: dict[str, set[Hashable]] = defaultdict(set)
+        scales = self.parameters.activity_half_lives_days
+        self._activity: list[dict[Hashable, float]] = [defaultdict(float) for _ in scales]   # anchored per scale
+        self._activity_total: list[float] = [0.0 for _ in scales]
+        self._last_active: dict[Hashable, float] = {}
+        self._helped: dict[Hashable, dict[str, list[tuple[float, bool]]]] = defaultdict(lambda: defaultdict(list))
+        self._helpers: set[Hashable] = set()
+        self._people: set[Hashable] = set()
+        self._help_times: dict[Hashable, list[float]] = defaultdict(list)
+
+    # anchored weights: stored = weight · 2^((when − anchor)/half-life); as of `now` multiply by 2^(−(now − anchor)/h)
+    def _grow(self, when: float, half_life_days: float) -> float:
+        return 2.0 ** ((when - self._anchor) / (half_life_days * DAY))
+
+    def _fade(self, now: float, half_life_days: float) -> float:
+        return 2.0 ** (-(now - self._anchor) / (half_life_days * DAY))
+
+    @property
+    def people(self) -> set[Hashable]:
+        """People who can be suggested by default: they helped someone or declared a skill."""
+        return set(self._people)
+
+    def declare_skills(self, person_id: Hashable, skills: Iterable[str]) -> None:
+        """Replace the skills a person declared (they do not fade: the person keeps them up to date)."""
+        for skill in self._skills.get(person_id, ()):
+            self._skill_holders[skill].discard(person_id)
+        declared = frozenset(normalise_tag(s) for s in skills if s.strip())
+        self._skills[person_id] = declared
+        self._people.add(person_id)
+        for skill in declared:
+            self._skill_holders[skill].add(person_id)
+
+    def add_evidence(self, person_id: Hashable, *, kind: EvidenceKind | str, when: dt.datetime | float,
+                     text: str = "", tags: Iterable[str] = (), weight: float = 1.0,
+                     helped: Hashable | None = None) -> None:
+        """One piece of evidence: `weight` scales the kind's own weight (e.g. by votes or "useful" reactions);
+        `helped`: the person this answer or reply helped (people tend to ask those who helped them before)."""
+        kind = EvidenceKind(kind)
+        stamp = _timestamp(when)
+        if self._anchor is None:
+            self._anchor = stamp
+        strength = self.parameters.kind_weights.get(kind, 0.0) * weight
+        tag_list = [normalise_tag(t) for t in tags if t.strip()]
+        if strength > 0:
+            anchored = strength * self._grow(stamp, self.parameters.expertise_half_life_days)
+            self._tags.add(person_id, tag_list, anchored)
+            self._words.add(person_id, tokens(text), anchored)
+            if helped is not None and helped != person_id and kind in HELPING_KINDS:
+                self._ties.add(person_id, [helped], anchored)
+        if kind in HELPING_KINDS:
+            self._helpers.add(person_id)
+            self._people.add(person_id)
+            self._help_times[person_id].append(stamp)
+            history = self._helped[person_id]
+            for tag in tag_list:
+                history[tag].append((stamp, kind is EvidenceKind.ACCEPTED_ANSWER))
+        active = self.parameters.activity_weights.get(kind, 0.0)
+        if active > 0:
+            for i, half_life in enumerate(self.parameters.activity_half_lives_days):
+                grown = active * self._grow(stamp, half_life)
+                self._activity[i][person_id] += grown
+                self._activity_total[i] += grown
+        if stamp > self._last_active.get(person_id, -math.inf):
+            self._last_active[person_id] = stamp
+
+    # --- scoring -------------------------------------------------------------------------------------------------
+
+    def scores(self, query_text: str = "", query_tags: Iterable[str] = (), *, now: dt.datetime | float,
+               candidates: Collection[Hashable] | None = None, exclude: Collection[Hashable] = (),
+               availability: Callable[[Hashable], float] | None = None,
+               asker: Hashable | None = None) -> dict[Hashable, float]:
+        """Every candidate's score (higher is better); `exclude` (opted out, the asker) never appears."""
+        scored, _ = self._score(query_text, query_tags, now, candidates, exclude, availability, asker,
+                                explain=False)
+        return scored
+
+    def rank(self, query_text: str = "", query_tags: Iterable[str] = (), *, now: dt.datetime | float,
+             candidates: Collection[Hashable] | None = None, exclude: Collection[Hashable] = (), k: int = 10,
+             availability: Callable[[Hashable], float] | None = None,
+             asker: Hashable | None = None) -> list[Suggestion]:
+        """The `k` people most likely to help, best first, each with reasons a person can read."""
+        scored, matches = self._score(query_text, query_tags, now, candidates, exclude, availability, asker,
+                                      explain=True)
+        best = heapq.nlargest(k, scored.items(), key=lambda item: (item[1], str(item[0])))
+        stamp = _timestamp(now)
+        return [Suggestion(person, score, self._reasons(person, stamp, matches, availability))
+                for person, score in best]
+
+    def _score(self, query_text, query_tags, now, candidates, exclude, availability, asker, *, explain):
+        params = self.parameters
+        pool = set(self._people) if candidates is None else set(candidates)
+        pool.difference_update(exclude)
+        pool.discard(asker)
+        stamp = _timestamp(now)
+        if self._anchor is None:           # only declared skills so far
+            self._anchor = stamp
+        if not pool:
+            return {}, {}
+        fade = self._fade(stamp, params.expertise_half_life_days)
+        lift, baseline, matches = self._lift(query_text, query_tags, asker, pool, fade, explain=explain)
+
+        # P(person answers now): over each time scale, the person's share of the help given lately; then their mean.
+        # Normalised over everyone who can be suggested, a constant within one query, so the pool never needs a sum.
+        scales = []
+        n_people = len(self._people)
+        for per_scale, total, half_life in zip(self._activity, self._activity_total, params.activity_half_lives_days):
+            fade_activity = self._fade(stamp, half_life)
+            normaliser = total * fade_activity + params.activity_pseudocount * n_people
+            scales.append((per_scale, fade_activity / normaliser, params.activity_pseudocount / normaliser))
+        log, exponent = math.log, params.lift_exponent
+        score = {}
+        for person in pool:
+            activity = 0.0
+            for per_scale, factor, floor in scales:
+                activity += per_scale.get(person, 0.0) * factor + floor
+            score[person] = log(activity) + exponent * log(lift.get(person, 0.0) + baseline)
+        if availability is not None:
+            for person in list(score):
+                factor = availability(person)
+                if factor <= 0:
+                    del score[person]
+                else:
+                    score[person] += log(min(factor, 1.0))
+        return score, matches
+
+    def _lift(self, query_text, query_tags, asker, pool, fade, *, explain):
+        """P(person | query) / P(person), mixed over the query's tags, words and asker, each Dirichlet-smoothed:
+        P(person | term) = (person's evidence on term + β · P(person)) / (all evidence on term + β).
+        Returns the lift of each person with evidence, the lift of someone without, and what matched."""
+        params = self.parameters
+        tags = list(dict.fromkeys(normalise_tag(t) for t in query_tags if t.strip()))
+        tags = [t for t in tags if t in self._tags.collection or self._skill_holders.get(t)]
+        words = [w for w in dict.fromkeys(tokens(query_text)) if w in self._words.collection]
+        words.sort(key=self._words.collection.__getitem__)       # rarest first: the most telling words
+        words = words[:params.max_query_words]
+        ties = [asker] if asker is not None and asker in self._ties.collection else []
+        channels = [("tag", self._tags, tags, params.tag_weight, True),
+                    ("word", self._words, words, params.text_weight, False),
+                    ("asker", self._ties, ties, params.tie_weight, False)]
+        channels = [c for c in channels if c[2] and c[3] > 0]
+        lift: dict[Hashable, float] = defaultdict(float)
+        matches: dict[Hashable, dict[tuple[str, Hashable], float]] = defaultdict(dict)
+        if not channels:
+            return lift, 1.0, matches
+        baseline = 0.0
+        weight_total = sum(c[3] for c in channels)
+        skill_weight, beta, kappa = params.skill_weight, params.smoothing, params.size_pseudocount
+        declared_total = sum(len(s) for s in self._skills.values()) * skill_weight
+        skills = self._skills
+        for label, channel, terms, weight, declared in channels:
+            per_term = weight / weight_total / len(terms)
+            total = channel.total * fade + (declared_total if declared else 0.0)
+            sizes = channel.size
+            for term in terms:
+                holders = self._skill_holders.get(term, ()) if declared else ()
+                postings = channel.postings.get(term, {})
+                evidence = channel.collection.get(term, 0.0) * fade + len(holders) * skill_weight
+                share = per_term / (evidence + beta)
+                baseline += share * beta
+                # P(person | term) / P(person) = (mass / (evidence + β)) / (size / total)
+                coefficient = share * total
+                for person, mass in postings.items():
+                    if person in pool:
+                        size = sizes[person] * fade
+                        if declared and person in skills:
+                            size += len(skills[person]) * skill_weight
+                            if person in holders:
+                                continue          # counted with the declared skill below
+                        gain = coefficient * mass * fade / (size + kappa)
+                        lift[person] += gain
+                        if explain:
+                            matches[person][(label, term)] = gain
+                for person in holders:
+                    if person in pool:
+                        size = sizes.get(person, 0.0) * fade + len(skills[person]) * skill_weight
+                        gain = coefficient * (postings.get(person, 0.0) * fade + skill_weight) / (size + kappa)
+                        lift[person] += gain
+                        if explain:
+                            matches[person][(label, term)] = gain
+        return lift, baseline, matches
+
+    # --- reasons -------------------------------------------------------------------------------------------------
+
+    def _reasons(self, person: Hashable, now: float, matches: dict, availability) -> list[str]:
+        reasons: list[str] = []
+        matched = matches.get(person, {})
+        declared = self._skills.get(person, frozenset())
+        history = self._helped.get(person, {})
+        half_year = now - 182.5 * DAY
+        words = []
+        for (label, term), _gain in sorted(matched.items(), key=lambda item: -item[1]):
+            if label == "asker":
+                reasons.append("has helped this person before")
+            elif label == "word":
+                words.append(term)
+            elif term in declared:
+                reasons.append(f"declared skill: {term}")
+            elif term in history:
+                helped = [(when, accepted) for when, accepted in history[term] if when <= now]
+                recent = [accepted for when, accepted in helped if when >= half_year]
+                if recent:
+                    accepted = sum(recent)
+                    text = f"answered {_count(len(recent), 'question')} tagged {term} in the last 6 months"
+                    reasons.append(text + (f" ({accepted} accepted)" if accepted else ""))
+                elif helped:
+                    latest = max(when for when, _ in helped)
+                    reasons.append(f"answered {_count(len(helped), 'question')} tagged {term}, "
+                                   f"most recently {_ago(now - latest)}")
+            else:
+                reasons.append(f"has written or asked about {term}")
+        if words:
+            reasons.append("has written about " + ", ".join(words[:4]))
+        last = self._last_active.get(person)
+        if last is not None and last <= now:
+            month_ago = now - 30 * DAY
+            recent_help = sum(1 for when in self._help_times.get(person, ()) if month_ago <= when <= now)
+            if recent_help:
+                reasons.append(f"answered {_count(recent_help, 'question')} in the last 30 days")
+            reasons.append(f"last active {_ago(now - last)}")
+        if availability is not None:
+            factor = availability(person)
+            if factor < 1:
+                reasons.append(f"limited availability right now ({round(factor * 100)}%)")
+        return reasons
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
