@@ -246,11 +246,17 @@ def import_people(
 @app.command("export")
 def export_(
     username: str,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write; standard output if omitted."),
-    fmt: str = typer.Option("json", "--format", help="json or markdown."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write; standard output if omitted. "
+                                       "A .zip file gets all the person's data (journal, goals, statements …)."),
+    fmt: str = typer.Option("json", "--format", help="json or markdown (journal only)."),
 ) -> None:
-    """Export a person's journal as JSON or Markdown."""
+    """Export a person's journal as JSON or Markdown, or all their data as a .zip archive (--out FILE.zip)."""
     _django()
+    if out is not None and out.suffix.lower() == ".zip":
+        from learnflow.account.archive import export_archive_cli
+
+        export_archive_cli(username=username, out=out)
+        return
     from learnflow.journal.portability import export_cli
 
     export_cli(username=username, out=out, fmt=fmt)
@@ -258,12 +264,24 @@ def export_(
 
 @app.command("import")
 def import_(
-    username: str,
-    file: Path = typer.Argument(..., help="A Learnflow JSON export or a jrnl JSON export."),
-    private: bool = typer.Option(False, "--private", help="Import every entry as private."),
+    username: str = typer.Argument(..., metavar="USERNAME FILE | FILE.zip",
+                                   help="Whose journal to import into, or a data archive (.zip) to load."),
+    file: Optional[Path] = typer.Argument(None, help="A Learnflow JSON export or a jrnl JSON export."),
+    private: bool = typer.Option(False, "--private", help="Import every entry as private (journal files)."),
+    as_username: Optional[str] = typer.Option(None, "--as", help="Load a .zip archive into this username instead "
+                                              "of the one in its manifest (created if missing)."),
 ) -> None:
-    """Import entries into USERNAME's journal (Learnflow JSON or jrnl JSON)."""
+    """Import entries into USERNAME's journal (Learnflow JSON or jrnl JSON), or load a "download all my data"
+    archive: `learnflow import FILE.zip [--as USERNAME]`."""
     _django()
+    if file is None and username.lower().endswith(".zip"):
+        _migrate()
+        from learnflow.account.archive import import_archive_cli
+
+        import_archive_cli(file=Path(username), as_username=as_username)
+        return
+    if file is None:
+        _fail("Give USERNAME FILE to import a journal file, or FILE.zip to load a data archive.", 2)
     from learnflow.journal.portability import import_cli
 
     import_cli(username=username, file=file, private_only=private)
@@ -318,6 +336,38 @@ def forward() -> None:
 
     for name, (delivered, failed) in forward_run().items():
         typer.echo(f"{name}: {delivered} delivered, {failed} waiting for retry")
+
+
+feeds_app = typer.Typer(help="Feeds for curation.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("ingest")
+def feeds_ingest_cmd(
+    files: list[Path] = typer.Argument(..., help="RSS, Atom or JSON Feed files."),
+    topic: str = typer.Option(..., "--topic", help="Topic name (created if it does not exist)."),
+) -> None:
+    """Ingest local feed files into a topic's curation inbox, through the same path as fetched feeds."""
+    _django()
+    _migrate()
+    from learnflow.curation.cli import feeds_ingest_cli
+
+    if feeds_ingest_cli(topic=topic, files=files):
+        raise typer.Exit(1)
+
+
+@app.command()
+def nudges(now: bool = typer.Option(False, "--now", help="Run here instead of queueing for the worker.")) -> None:
+    """Queue this week's "review your goals" nudges (safe to run daily from cron: one per person per week)."""
+    _django()
+    if now:
+        from learnflow.account.services import weekly_goal_nudges_due
+
+        typer.echo(f"Nudged {len(weekly_goal_nudges_due())} people.")
+        return
+    from learnflow.account.tasks import weekly_goal_nudges_send
+
+    typer.echo(f"Queued weekly goal nudges (task {weekly_goal_nudges_send.enqueue().id}).")
 
 
 def main() -> None:

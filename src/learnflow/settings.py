@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "learnflow.record",
     "learnflow.goals",
     "learnflow.development",
+    "learnflow.curation",
+    "learnflow.portfolio",
+    "learnflow.account",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +170,8 @@ MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_IMPORT_BYTES = int(env("MAX_IMPORT_MB", "100")) * 1024 * 1024
+MAX_ACCOUNT_ARCHIVE_BYTES = int(env("MAX_ACCOUNT_ARCHIVE_MB", "2048")) * 1024 * 1024
+MAX_ACCOUNT_ARCHIVE_MEMBERS = int(env("MAX_ACCOUNT_ARCHIVE_MEMBERS", "20000"))
 ALLOWED_UPLOAD_TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -214,3 +219,8 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "learnflow.core.views.csrf_failure"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now
+
+# Addresses the feed fetcher may reach although they are private or loopback: CIDRs, addresses or host names, each
+# with an optional :port. Everything else private is refused (server-side request forgery).
+LEARNFLOW_FETCH_ALLOW = [s.strip() for s in env("FETCH_ALLOW").split(",") if s.strip()]
+LEARNFLOW_FEED_INTERVAL_MINUTES = int(env("FEED_INTERVAL_MINUTES", "60"))

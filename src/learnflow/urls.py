@@ -17,6 +17,9 @@ urlpatterns = [
     path("record/", include("learnflow.record.urls")),
     path("goals/", include("learnflow.goals.urls")),
     path("development/", include("learnflow.development.urls")),
+    path("curation/", include("learnflow.curation.urls")),
+    path("portfolio/", include("learnflow.portfolio.urls")),
+    path("account/", include("learnflow.account.urls")),
     path("api/", api.urls),
     # xAPI clients are given the base URL with or without a trailing slash; both must work.
     path("xapi", include("learnflow.lrs.urls")),
