@@ -10,8 +10,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _curation_urls(settings):
-    settings.ROOT_URLCONF = "learnflow.curation.tests.urls"
+def _no_fetch_allowlist(settings):
     settings.LEARNFLOW_FETCH_ALLOW = []
 
 

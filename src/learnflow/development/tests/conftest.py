@@ -1,39 +1,8 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.conf import settings as django_settings
 
 from learnflow.journal.services import today_for
-
-# Until the lead adds "learnflow.development" to INSTALLED_APPS, run these tests with
-# DJANGO_SETTINGS_MODULE=learnflow.development.tests.settings; under the project's settings they are not collected.
-if "learnflow.development" not in django_settings.INSTALLED_APPS:
-    collect_ignore_glob = ["test_*.py"]
-
-
-@pytest.fixture(autouse=True)
-def _development_urls(settings):
-    settings.ROOT_URLCONF = "learnflow.development.tests.urls"
-
-
-@pytest.fixture
-def in_days():
-    def make(user, days: int) -> dt.date:
-        return today_for(user) + dt.timedelta(days=days)
-
-    return make
-
-
-@pytest.fixture
-def goal_factory(db, in_days):
-    from learnflow.goals.services import goal_create
-
-    def make(owner, title="Lead a design review", days=60, **kw):
-        return goal_create(owner=owner, title=title, target_date=in_days(owner, days), **kw)
-
-    return make
 
 
 @pytest.fixture
