@@ -24,6 +24,9 @@ VERBS: dict[str, tuple[str, str]] = {
     "shared": ("http://adlnet.gov/expapi/verbs/shared", "shared"),
     "reflected": (f"{PROFILE_BASE}/verbs/reflected", "reflected on"),
     "reviewed": (f"{PROFILE_BASE}/verbs/reviewed-week", "reviewed the week of"),
+    "set": ("http://activitystrea.ms/schema/1.0/create", "set"),
+    "achieved": ("http://adlnet.gov/expapi/verbs/completed", "achieved"),
+    "evidenced": (f"{PROFILE_BASE}/verbs/evidenced", "added evidence to"),
 }
 
 
@@ -41,9 +44,25 @@ def _review_object(obj: Any) -> dict[str, Any]:
                            "name": {"en": f"Week of {obj.week_start.isoformat()}"}}}
 
 
+def _goal_object(obj: Any) -> dict[str, Any]:
+    # Like entries: no title, since a goal can go back to private.
+    return {"objectType": "Activity", "id": f"urn:uuid:{obj.uid}",
+            "definition": {"type": f"{PROFILE_BASE}/activities/development-goal",
+                           "name": {"en": "Development goal"}}}
+
+
+def _stretch_object(obj: Any) -> dict[str, Any]:
+    site = settings.SITE_URL.rstrip("/")
+    return {"objectType": "Activity", "id": f"{site}/development/stretch/{obj.pk}/",
+            "definition": {"type": f"{PROFILE_BASE}/activities/stretch-assignment",
+                           "name": {"en": "Stretch assignment"}}}
+
+
 OBJECT_TYPES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "journal.entry": _entry_object,
     "journal.weeklyreview": _review_object,
+    "goals.goal": _goal_object,
+    "development.stretchassignment": _stretch_object,
 }
 
 

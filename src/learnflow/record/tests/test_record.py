@@ -255,3 +255,14 @@ def test_a_persons_key_reads_their_own_record_including_learnflows_statements(cl
     statements = _xapi_get(client, lrs_key_create(owner=org.ann)).json()["statements"]
     assert {s["actor"]["account"]["name"] for s in statements} == {"ann"}
     assert len(statements) == 2
+
+
+def test_setting_and_achieving_a_goal_are_recorded_without_its_title(org, goal_factory):
+    from learnflow.goals.services import goal_update
+
+    goal = goal_factory(org.ann, title="Run a design review")
+    goal_update(goal=goal, actor=org.ann, status="achieved")
+    rows = Statement.objects.filter(person=org.ann, object_iri=f"urn:uuid:{goal.uid}")
+    assert set(rows.values_list("verb_iri", flat=True)) == {"http://activitystrea.ms/schema/1.0/create",
+                                                            "http://adlnet.gov/expapi/verbs/completed"}
+    assert not any("design review" in r.full_json for r in rows)
