@@ -105,7 +105,12 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 
 def _mount() -> None:
+    from learnflow.community.api import router as community_router
+    from learnflow.concierge.api import router as concierge_router
     from learnflow.development.api import router as development_router
+    from learnflow.flow.api import router as flow_router
+    from learnflow.library.api import router as library_router
+    from learnflow.notifications.api import router as notifications_router
     from learnflow.goals.api import router as goals_router
     from learnflow.journal.api import router as journal_router
     from learnflow.org.api import router as org_router
@@ -115,6 +120,11 @@ def _mount() -> None:
     api.add_router("/search", search_router)
     api.add_router("/goals", goals_router)
     api.add_router("/development", development_router)
+    api.add_router("/library", library_router)
+    api.add_router("/flow", flow_router)
+    api.add_router("/communities", community_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/help", concierge_router)
     api.add_router("/", org_router)
 
 

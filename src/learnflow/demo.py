@@ -165,7 +165,31 @@ def demo_seed(seed: int = 7) -> tuple[bool, str]:
         person.availability, person.availability_note = rng.choice(AVAILABILITY)
         person.save(update_fields=["availability", "availability_note"])
     count_statements = _demo_statements(rng, people, today)
-    return True, f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries, {count_statements} xAPI statements from a demo LMS."
+    extras = _demo_extras(rng, people, today)
+    return True, (f"Created the demo organisation: {len(people)} people in {len(TEAMS)} teams, {count} journal entries, "
+                  f"{count_statements} xAPI statements from a demo LMS" + "".join(f", {e}" for e in extras) + ".")
+
+
+# Each domain app seeds its own part of the demo organisation: `learnflow.<app>.demo.seed(people=, rng=, today=)`
+# returns a short phrase for the summary ("12 goals"). Order matters: later apps build on earlier ones.
+DEMO_EXTRAS = ["goals", "development", "library", "flow", "community", "concierge", "portfolio"]
+
+
+def _demo_extras(rng: random.Random, people: list[User], today: dt.date) -> list[str]:
+    import importlib
+
+    done = []
+    for app in DEMO_EXTRAS:
+        try:
+            module = importlib.import_module(f"learnflow.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"learnflow.{app}.demo":
+                raise
+            continue
+        phrase = module.seed(people=people, rng=rng, today=today)
+        if phrase:
+            done.append(phrase)
+    return done
 
 
 COURSES = [

@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "learnflow.curation",
     "learnflow.portfolio",
     "learnflow.account",
+    "learnflow.library",
+    "learnflow.flow",
+    "learnflow.community",
+    "learnflow.notifications",
+    "learnflow.concierge",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,11 @@ urlpatterns = [
     path("curation/", include("learnflow.curation.urls")),
     path("portfolio/", include("learnflow.portfolio.urls")),
     path("account/", include("learnflow.account.urls")),
+    path("library/", include("learnflow.library.urls")),
+    path("flow/", include("learnflow.flow.urls")),
+    path("communities/", include("learnflow.community.urls")),
+    path("notifications/", include("learnflow.notifications.urls")),
+    path("help/", include("learnflow.concierge.urls")),
     path("api/", api.urls),
     # xAPI clients are given the base URL with or without a trailing slash; both must work.
     path("xapi", include("learnflow.lrs.urls")),

@@ -1,0 +1,2 @@
+"""HTML views."""
+from __future__ import annotations
