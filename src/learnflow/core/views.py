@@ -36,8 +36,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     grid, streak, total = journal_selectors.heatmap(viewer=request.user, weeks=17)
-    recent = journal_selectors.entry_timeline(viewer=request.user)[:5]
-    shared = journal_selectors.team_feed(viewer=request.user)[:5]
+    recent = journal_selectors.entry_timeline(viewer=request.user, detail=False)[:5]
+    shared = journal_selectors.team_feed(viewer=request.user, detail=False)[:5]
     today = today_for(request.user)
     return render(request, "core/home.html", {
         "recent": recent, "shared": shared, "streak": streak, "heatmap": grid, "period_total": total,

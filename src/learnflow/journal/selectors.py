@@ -12,6 +12,7 @@ from learnflow.core.models import Tag
 from learnflow.core.visibility import Visibility
 from learnflow.journal.models import Entry, EntryAttachment, WeeklyReview
 from learnflow.journal.services import today_for
+from learnflow.org.models import User
 from learnflow.search import fulltext
 
 
@@ -28,8 +29,12 @@ class EntryFilters:
     author_ids: list[int] = field(default_factory=list)
 
 
-def _with_related(qs: QuerySet[Entry]) -> QuerySet[Entry]:
-    return qs.select_related("author", "author__team").prefetch_related(
+def _with_related(qs: QuerySet[Entry], *, detail: bool = True) -> QuerySet[Entry]:
+    qs = qs.select_related("author", "author__team")
+    if not detail:
+        # A list item on a page shows only the tags: three fewer queries and no skill, link or file objects.
+        return qs.prefetch_related("tags")
+    return qs.prefetch_related(
         "tags", "skills", "links", Prefetch("attachments", queryset=EntryAttachment.objects.order_by("id"))
     )
 
@@ -61,9 +66,9 @@ def _apply(qs: QuerySet[Entry], filters: EntryFilters | None) -> QuerySet[Entry]
     return qs
 
 
-def entry_timeline(*, viewer: Any, filters: EntryFilters | None = None) -> QuerySet[Entry]:
-    """The viewer's own journal, newest first."""
-    return _ordered(_with_related(_apply(Entry.objects.owned_by(viewer), filters)), filters)
+def entry_timeline(*, viewer: Any, filters: EntryFilters | None = None, detail: bool = True) -> QuerySet[Entry]:
+    """The viewer's own journal, newest first. `detail=False` for lists that show no skills, links or files."""
+    return _ordered(_with_related(_apply(Entry.objects.owned_by(viewer), filters), detail=detail), filters)
 
 
 def entry_list(*, viewer: Any, scope: str = "mine", filters: EntryFilters | None = None) -> QuerySet[Entry]:
@@ -105,17 +110,21 @@ def attachment_get(*, viewer: Any, pk: int) -> EntryAttachment:
     return attachment
 
 
-def team_feed(*, viewer: Any) -> QuerySet[Entry]:
+def team_feed(*, viewer: Any, detail: bool = True) -> QuerySet[Entry]:
     """What teammates, and the viewer's direct reports, shared with the viewer."""
-    near = Q(author__manager_id=viewer.pk)
+    near = Q(manager_id=viewer.pk)
     if viewer.team_id:
-        near |= Q(author__team_id=viewer.team_id)
-    return _with_related(Entry.objects.shared_with(viewer).filter(near)).order_by("-learned_on", "-id")
+        near |= Q(team_id=viewer.team_id)
+    # The few people near the viewer first, then their entries by author: the visibility rule alone would make the
+    # database walk every organisation-wide entry to find the teammates' ones (1.5 s at a million entries).
+    authors = list(User.objects.filter(near).values_list("pk", flat=True))
+    qs = Entry.objects.shared_with(viewer).filter(author_id__in=authors)
+    return _with_related(qs, detail=detail).order_by("-learned_on", "-id")
 
 
-def organisation_feed(*, viewer: Any) -> QuerySet[Entry]:
+def organisation_feed(*, viewer: Any, detail: bool = True) -> QuerySet[Entry]:
     qs = Entry.objects.shared_with(viewer).filter(visibility=Visibility.ORGANISATION)
-    return _with_related(qs).order_by("-learned_on", "-id")
+    return _with_related(qs, detail=detail).order_by("-learned_on", "-id")
 
 
 def day_counts(*, viewer: Any, since: dt.date) -> dict[dt.date, int]:

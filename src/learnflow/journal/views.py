@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from learnflow.core.errors import NotFound, form_apply_errors
+from learnflow.core.paging import peek_page
 from learnflow.core.visibility import Visibility
 from learnflow.journal import selectors, services
 from learnflow.journal.forms import EntryForm, QuickCaptureForm, ShareForm, TimelineFilterForm, WeeklyReviewForm
@@ -41,7 +42,7 @@ def _filters(form: TimelineFilterForm) -> selectors.EntryFilters:
 @login_required
 def timeline(request: HttpRequest) -> HttpResponse:
     form = TimelineFilterForm(request.GET or None)
-    qs = selectors.entry_timeline(viewer=request.user, filters=_filters(form))
+    qs = selectors.entry_timeline(viewer=request.user, filters=_filters(form), detail=False)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "entries": page.object_list,
                "items": _with_recorded_activity(request, form, page)}
@@ -245,20 +246,20 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _feed(request: HttpRequest, qs, title: str, intro: str) -> HttpResponse:
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = peek_page(qs, request.GET.get("page"), PAGE_SIZE)
     return render(request, "journal/feed.html", {"page": page, "entries": page.object_list, "title": title,
                                                  "intro": intro})
 
 
 @login_required
 def team_feed(request: HttpRequest) -> HttpResponse:
-    return _feed(request, selectors.team_feed(viewer=request.user), "Team",
+    return _feed(request, selectors.team_feed(viewer=request.user, detail=False), "Team",
                  "What your teammates (and the people you manage) chose to share with you.")
 
 
 @login_required
 def organisation_feed(request: HttpRequest) -> HttpResponse:
-    return _feed(request, selectors.organisation_feed(viewer=request.user), "Organisation",
+    return _feed(request, selectors.organisation_feed(viewer=request.user, detail=False), "Organisation",
                  "Learnings people shared with the whole organisation.")
 
 
