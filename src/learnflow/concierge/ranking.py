@@ -4,7 +4,8 @@ Pure Python (standard library only, no Django) so that the product and `bench/ro
 
 A person's score for a request q is log P(person | q, now), up to a constant shared by everyone:
 
-    log P(p answers now)                      activity: p's share of recent help, at 1, 7 and 30 days (mean)
+    log P(p answers now)                      activity: p's share of recent help: around now (a 2.4-hour half-life),
+                                              this week (7 days) and this quarter (90 days); their mean
   + ½ · log [P(p | q) / P(p)]                 expertise: how much more than usual p covers what q is about
   + log availability(p)                       status / open requests; 0 = never suggested
 
@@ -29,9 +30,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Collection, Hashable, Iterable
+from typing import Callable, Collection, Hashable, Iterable, Mapping
 
 DAY = 86400.0
+# 2^900 leaves a factor of 2^120 below a float's limit for sums of many items; rebasing stays rare (every 90 days with
+# the shortest default half-life of 2.4 hours).
+_REBASE_AFTER_HALF_LIVES = 900
 
 
 class EvidenceKind(StrEnum):
@@ -63,16 +67,20 @@ DEFAULT_ACTIVITY_WEIGHTS: dict[EvidenceKind, float] = {
     EvidenceKind.RESOURCE: 0.0,
 }
 HELPING_KINDS = frozenset({EvidenceKind.ANSWER, EvidenceKind.ACCEPTED_ANSWER})
+# Evidence that makes someone suggestable even before they helped anyone: what they shared or wrote for others.
+KNOWLEDGE_KINDS = frozenset({EvidenceKind.ENTRY, EvidenceKind.RESOURCE})
 
 
 @dataclass(frozen=True)
 class Parameters:
     expertise_half_life_days: float = 365.0   # what someone knew a year ago counts half
-    activity_half_lives_days: tuple[float, ...] = (1.0, 7.0, 30.0)   # who helped lately, at one or more time scales
+    # Who helped lately, at several time scales: who is around right now, this week, this quarter. Chosen on the first
+    # 60% of the routing replay (bench/routing.py --part), see the note in that file.
+    activity_half_lives_days: tuple[float, ...] = (0.1, 7.0, 90.0)
     tag_weight: float = 1.0                   # share of P(person | query) from the query's tags ...
     text_weight: float = 1.0                  # ... and from its words (renormalised over what the query has)
     tie_weight: float = 1.0                   # ... and from whom the asker was helped by before
-    smoothing: float = 1.0                    # β: pseudo-evidence pulling P(person | term) towards P(person)
+    smoothing: float = 3.0                    # β: pseudo-evidence pulling P(person | term) towards P(person)
     activity_pseudocount: float = 0.1         # so someone with expertise but no recent help keeps a small prior
     size_pseudocount: float = 1.0             # κ: keeps one lucky answer from making a newcomer look like an expert
     lift_exponent: float = 0.5                # tempers the Bayes factor (a question's terms are not independent)
@@ -87,6 +95,7 @@ class Suggestion:
     person_id: Hashable
     score: float
     reasons: list[str]
+    matched: tuple[tuple[str, str], ...] = ()   # ("tag" | "word", term): what of the request they have evidence on
 
 
 # --- text --------------------------------------------------------------------------------------------------------
@@ -184,7 +193,11 @@ class ExpertiseIndex:
         self._skills: dict[Hashable, frozenset[str]] = {}
         self._skill_holders: dict[str, set[Hashable]] = defaultdict(set)
         scales = self.parameters.activity_half_lives_days
-        self._activity: list[dict[Hashable, float]] = [defaultdict(float) for _ in scales]   # anchored per scale
+        self._activity: dict[Hashable, list[float]] = {}          # person -> anchored activity, one per time scale
+        # The most active people as of some moment, and who has become more active since: rank() looks at these
+        # first and scans everyone only when it cannot prove that nobody else could make the list.
+        self._leaders: tuple[float, list[float], float, list[Hashable], float] | None = None
+        self._risen: set[Hashable] = set()
         self._activity_total: list[float] = [0.0 for _ in scales]
         self._last_active: dict[Hashable, float] = {}
         self._helped: dict[Hashable, dict[str, list[tuple[float, bool]]]] = defaultdict(lambda: defaultdict(list))
@@ -199,9 +212,35 @@ class ExpertiseIndex:
     def _fade(self, now: float, half_life_days: float) -> float:
         return 2.0 ** (-(now - self._anchor) / (half_life_days * DAY))
 
+    def _shortest_half_life(self) -> float:
+        return min((self.parameters.expertise_half_life_days, *self.parameters.activity_half_lives_days))
+
+    def _rebase(self, anchor: float) -> None:
+        """Move the anchor forward: a long-running index would otherwise grow its stored weights past what a float
+        holds (a one-day half-life doubles them daily). Scores are unchanged."""
+        expertise = self._fade(anchor, self.parameters.expertise_half_life_days)
+        for channel in (self._tags, self._words, self._ties):
+            for person_weights in channel.postings.values():
+                for person in person_weights:
+                    person_weights[person] *= expertise
+            for person in channel.size:
+                channel.size[person] *= expertise
+            for term in channel.collection:
+                channel.collection[term] *= expertise
+            channel.total *= expertise
+        factors = [self._fade(anchor, h) for h in self.parameters.activity_half_lives_days]
+        for values in self._activity.values():
+            for i, factor in enumerate(factors):
+                values[i] *= factor
+        for i, factor in enumerate(factors):
+            self._activity_total[i] *= factor
+        self._anchor = anchor
+        self._leaders = None
+
     @property
     def people(self) -> set[Hashable]:
-        """People who can be suggested by default: they helped someone or declared a skill."""
+        """People who can be suggested by default: they helped someone, declared a skill, or shared or wrote
+        something for others."""
         return set(self._people)
 
     def declare_skills(self, person_id: Hashable, skills: Iterable[str]) -> None:
@@ -223,6 +262,8 @@ class ExpertiseIndex:
         stamp = _timestamp(when)
         if self._anchor is None:
             self._anchor = stamp
+        elif stamp - self._anchor > _REBASE_AFTER_HALF_LIVES * self._shortest_half_life() * DAY:
+            self._rebase(stamp)
         strength = self.parameters.kind_weights.get(kind, 0.0) * weight
         tag_list = [normalise_tag(t) for t in tags if t.strip()]
         if strength > 0:
@@ -231,6 +272,8 @@ class ExpertiseIndex:
             self._words.add(person_id, tokens(text), anchored)
             if helped is not None and helped != person_id and kind in HELPING_KINDS:
                 self._ties.add(person_id, [helped], anchored)
+        if kind in KNOWLEDGE_KINDS:
+            self._people.add(person_id)
         if kind in HELPING_KINDS:
             self._helpers.add(person_id)
             self._people.add(person_id)
@@ -240,10 +283,15 @@ class ExpertiseIndex:
                 history[tag].append((stamp, kind is EvidenceKind.ACCEPTED_ANSWER))
         active = self.parameters.activity_weights.get(kind, 0.0)
         if active > 0:
+            values = self._activity.get(person_id)
+            if values is None:
+                values = self._activity[person_id] = [0.0] * len(self._activity_total)
             for i, half_life in enumerate(self.parameters.activity_half_lives_days):
                 grown = active * self._grow(stamp, half_life)
-                self._activity[i][person_id] += grown
+                values[i] += grown
                 self._activity_total[i] += grown
+            if self._leaders is not None:
+                self._risen.add(person_id)
         if stamp > self._last_active.get(person_id, -math.inf):
             self._last_active[person_id] = stamp
 
@@ -251,26 +299,32 @@ class ExpertiseIndex:
 
     def scores(self, query_text: str = "", query_tags: Iterable[str] = (), *, now: dt.datetime | float,
                candidates: Collection[Hashable] | None = None, exclude: Collection[Hashable] = (),
-               availability: Callable[[Hashable], float] | None = None,
+               availability: Callable[[Hashable], float] | Mapping[Hashable, float] | None = None,
                asker: Hashable | None = None) -> dict[Hashable, float]:
-        """Every candidate's score (higher is better); `exclude` (opted out, the asker) never appears."""
+        """Every candidate's score (higher is better); `exclude` (opted out, the asker) never appears.
+        `availability`: 0 (never suggest) to 1, by person, as a function or a mapping (missing: 1)."""
+        availability = _as_function(availability)
         scored, _ = self._score(query_text, query_tags, now, candidates, exclude, availability, asker,
-                                explain=False)
+                                explain=False, top_k=None)
         return scored
 
     def rank(self, query_text: str = "", query_tags: Iterable[str] = (), *, now: dt.datetime | float,
              candidates: Collection[Hashable] | None = None, exclude: Collection[Hashable] = (), k: int = 10,
-             availability: Callable[[Hashable], float] | None = None,
+             availability: Callable[[Hashable], float] | Mapping[Hashable, float] | None = None,
              asker: Hashable | None = None) -> list[Suggestion]:
         """The `k` people most likely to help, best first, each with reasons a person can read."""
+        availability = _as_function(availability)
         scored, matches = self._score(query_text, query_tags, now, candidates, exclude, availability, asker,
-                                      explain=True)
+                                      explain=True, top_k=k)
         best = heapq.nlargest(k, scored.items(), key=lambda item: (item[1], str(item[0])))
         stamp = _timestamp(now)
-        return [Suggestion(person, score, self._reasons(person, stamp, matches, availability))
+        return [Suggestion(person, score, self._reasons(person, stamp, matches, availability),
+                           tuple(key for key in matches.get(person, {}) if key[0] != "asker"))
                 for person, score in best]
 
-    def _score(self, query_text, query_tags, now, candidates, exclude, availability, asker, *, explain):
+    def _score(self, query_text, query_tags, now, candidates, exclude, availability, asker, *, explain, top_k):
+        """Scores of the pool; with `top_k`, only of those who can be among the top_k (the same top_k as a full
+        scoring, for a fraction of the work on a large organisation)."""
         params = self.parameters
         pool = set(self._people) if candidates is None else set(candidates)
         pool.difference_update(exclude)
@@ -285,27 +339,79 @@ class ExpertiseIndex:
 
         # P(person answers now): over each time scale, the person's share of the help given lately; then their mean.
         # Normalised over everyone who can be suggested, a constant within one query, so the pool never needs a sum.
-        scales = []
-        n_people = len(self._people)
-        for per_scale, total, half_life in zip(self._activity, self._activity_total, params.activity_half_lives_days):
+        n_people = max(len(self._people), 1)
+        factors, floor = [], 0.0
+        for total, half_life in zip(self._activity_total, params.activity_half_lives_days):
             fade_activity = self._fade(stamp, half_life)
             normaliser = total * fade_activity + params.activity_pseudocount * n_people
-            scales.append((per_scale, fade_activity / normaliser, params.activity_pseudocount / normaliser))
+            factors.append(fade_activity / normaliser)
+            floor += params.activity_pseudocount / normaliser
         log, exponent = math.log, params.lift_exponent
+        activity_values = self._activity
+        available = _always if availability is None else availability
+
+        def activity_of(person: Hashable) -> float:
+            values = activity_values.get(person)
+            return floor if values is None else floor + sum(v * f for v, f in zip(values, factors))
+
         score = {}
-        for person in pool:
-            activity = 0.0
-            for per_scale, factor, floor in scales:
-                activity += per_scale.get(person, 0.0) * factor + floor
-            score[person] = log(activity) + exponent * log(lift.get(person, 0.0) + baseline)
-        if availability is not None:
-            for person in list(score):
-                factor = availability(person)
-                if factor <= 0:
-                    del score[person]
-                else:
-                    score[person] += log(min(factor, 1.0))
+        if top_k is None:
+            people_to_score = pool
+        else:
+            # Someone with no evidence on the request scores log(activity · availability) + a constant: only the
+            # top_k of them can make the list, so the logarithms are taken for them and the matching people only.
+            people_to_score = set(lift)
+            plain = exponent * log(baseline)
+            best = self._best_inactive_on_request(stamp, factors, floor, pool, lift, top_k, activity_of, available)
+            if len(best) < top_k or best[-1][0] <= floor:
+                # Never active people (skills, entries only) all have the floor: they can still make the list.
+                idle = [(floor * min(available(p), 1.0), p) for p in pool
+                        if p not in activity_values and p not in lift]
+                best = heapq.nlargest(top_k, best + idle, key=_by_value)
+            for value, person in best:
+                if value > 0:
+                    score[person] = log(value) + plain
+        for person in people_to_score:
+            factor = min(available(person), 1.0)
+            if factor > 0:
+                score[person] = log(activity_of(person) * factor) + exponent * log(lift.get(person, 0.0) + baseline)
         return score, matches
+
+    _LEADERS = 256                      # how many of the most active people are kept in the shortlist
+    _LEADERS_MAX_AGE = DAY              # rebuilt at least daily (activity fades at different speeds per scale)
+
+    def _best_inactive_on_request(self, stamp, factors, floor, pool, lift, top_k, activity_of, available):
+        """The top_k people without evidence on the request, by activity · availability: from the shortlist of the
+        most active plus whoever became more active since it was made, when that provably gives the same answer
+        as scanning everyone; otherwise by scanning everyone (and the shortlist is made again)."""
+        leaders = self._leaders
+        if leaders is not None and (stamp - leaders[0] > self._LEADERS_MAX_AGE or stamp < leaders[0]
+                                    or len(self._risen) > self._LEADERS):
+            leaders = None
+        if leaders is not None:
+            _, factors_then, floor_then, people, cutoff = leaders
+            # Without new evidence, activity above the floor can grow at most by the largest ratio of the per-scale
+            # factors since then: a bound on everyone outside the shortlist.
+            ratio = max(now / then for now, then in zip(factors, factors_then)) if all(factors_then) else math.inf
+            bound = floor + ratio * (cutoff - floor_then)
+            seen = set()
+            shortlist = []
+            for person in (*people, *self._risen):
+                if person not in seen and person in pool and person not in lift:
+                    seen.add(person)
+                    shortlist.append((activity_of(person) * min(available(person), 1.0), person))
+            best = heapq.nlargest(top_k, shortlist, key=_by_value)
+            if len(best) == top_k and best[-1][0] > bound:
+                return best
+        rest = [(activity_of(p) * min(available(p), 1.0), p) for p in self._activity if p in pool and p not in lift]
+        self._make_leaders(stamp, factors, floor, activity_of)
+        return heapq.nlargest(top_k, rest, key=_by_value)
+
+    def _make_leaders(self, stamp, factors, floor, activity_of) -> None:
+        everyone = heapq.nlargest(self._LEADERS + 1, ((activity_of(p), p) for p in self._activity), key=_by_value)
+        cutoff = everyone[-1][0] if len(everyone) > self._LEADERS else floor
+        self._leaders = (stamp, list(factors), floor, [p for _, p in everyone[:self._LEADERS]], cutoff)
+        self._risen = set()
 
     def _lift(self, query_text, query_tags, asker, pool, fade, *, explain):
         """P(person | query) / P(person), mixed over the query's tags, words and asker, each Dirichlet-smoothed:
@@ -406,6 +512,21 @@ class ExpertiseIndex:
             if factor < 1:
                 reasons.append(f"limited availability right now ({round(factor * 100)}%)")
         return reasons
+
+
+def _by_value(item: tuple[float, Hashable]) -> tuple[float, str]:
+    return item[0], str(item[1])
+
+
+def _always(_person: Hashable) -> float:
+    return 1.0
+
+
+def _as_function(availability):
+    if isinstance(availability, Mapping):
+        get = availability.get
+        return lambda person: get(person, 1.0)
+    return availability
 
 
 def _count(n: int, noun: str) -> str:

@@ -145,3 +145,40 @@ def test_routing_bench_routes_topics_to_their_expert_better_than_the_busiest(tmp
     result = load_routing().main([str(tmp_path), "--quiet"])
     # topics alternate, so whoever answered last (the busiest, on ties) is always the wrong expert
     assert (result["answerable"], result["most_active"]["hit_at_1"], result["method"]["hit_at_1"] > 0.5) == (6, 0, True)
+
+
+def test_rank_picks_the_same_people_as_scoring_everyone():
+    import random
+
+    rng = random.Random(4)
+    index = ExpertiseIndex()
+    tags = ["python", "excel", "sales", "kubernetes", "budget"]
+    for i in range(400):
+        person = rng.randrange(60)
+        kind = rng.choice([EvidenceKind.ANSWER, EvidenceKind.ACCEPTED_ANSWER, EvidenceKind.REPLY, EvidenceKind.ENTRY])
+        index.add_evidence(person, kind=kind, when=days_ago(rng.uniform(0, 400)), tags=[rng.choice(tags)],
+                           text=rng.choice(["pivot tables", "a rollout", "the deck", "a forecast"]))
+    busy = lambda person: 0.0 if person % 7 == 0 else (0.5 if person % 3 == 0 else 1.0)  # noqa: E731
+    for query in (("pivot", ["excel"]), ("", ["astronomy"]), ("rollout deck", ["sales", "python"])):
+        full = index.scores(*query, now=NOW, availability=busy, asker=5)
+        expected = sorted(full, key=lambda p: (full[p], str(p)), reverse=True)[:8]
+        assert ids(index.rank(*query, now=NOW, availability=busy, asker=5, k=8)) == expected
+
+
+def test_rank_stays_exact_with_the_shortlist_of_the_most_active_as_time_passes_and_help_arrives(monkeypatch):
+    import random
+
+    monkeypatch.setattr(ExpertiseIndex, "_LEADERS", 6)
+    rng = random.Random(9)
+    index = ExpertiseIndex()
+    for i in range(300):
+        index.add_evidence(rng.randrange(80), kind=EvidenceKind.ANSWER, when=days_ago(rng.uniform(1, 200)),
+                           tags=[rng.choice(["python", "excel", "sales"])])
+    busy = {p: 0.3 for p in range(0, 80, 4)}
+    for step in range(40):
+        now = NOW + dt.timedelta(hours=step * 5)
+        if step % 3 == 0:
+            index.add_evidence(rng.randrange(80), kind=EvidenceKind.REPLY, when=now - dt.timedelta(minutes=5))
+        full = index.scores("", ["astronomy"], now=now, availability=busy)
+        expected = sorted(full, key=lambda p: (full[p], str(p)), reverse=True)[:4]
+        assert ids(index.rank("", ["astronomy"], now=now, availability=busy, k=4)) == expected
