@@ -370,6 +370,16 @@ def nudges(now: bool = typer.Option(False, "--now", help="Run here instead of qu
     typer.echo(f"Queued weekly goal nudges (task {weekly_goal_nudges_send.enqueue().id}).")
 
 
+@app.command()
+def digests(now: bool = typer.Option(False, "--now", help="Build and send here instead of queueing for the worker.")
+            ) -> None:
+    """Build and send the daily and weekly learning digests that are due (safe to run hourly from cron)."""
+    _django()
+    from learnflow.flow.cli import digests_send
+
+    digests_send(now=now)
+
+
 def main() -> None:
     try:
         app()
