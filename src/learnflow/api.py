@@ -114,12 +114,14 @@ def _mount() -> None:
     from learnflow.goals.api import router as goals_router
     from learnflow.journal.api import router as journal_router
     from learnflow.org.api import router as org_router
+    from learnflow.portfolio.api import router as portfolio_router
     from learnflow.search.api import router as search_router
 
     api.add_router("/journal", journal_router)
     api.add_router("/search", search_router)
     api.add_router("/goals", goals_router)
     api.add_router("/development", development_router)
+    api.add_router("/portfolios", portfolio_router)
     api.add_router("/library", library_router)
     api.add_router("/flow", flow_router)
     api.add_router("/communities", community_router)

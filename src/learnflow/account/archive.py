@@ -148,7 +148,7 @@ def _goals(user: Any, writer: _Writer) -> dict[str, Any]:
     goals = []
     qs = (Goal.objects.owned_by(user).order_by("created_at", "id")
           .prefetch_related("steps", "goal_skills__skill", "evidence__evidence_skills__skill", "evidence__entry",
-                            "evidence__statement"))
+                            "evidence__statement", "evidence__resource"))
     for goal in qs:
         steps = list(goal.steps.all())
         evidence = []
@@ -160,6 +160,12 @@ def _goals(user: Any, writer: _Writer) -> dict[str, Any]:
                 "url": ev.url, "title": ev.title, "note": ev.note, "skills": _skills(ev.evidence_skills.all()),
                 "created_at": _iso(ev.created_at), "file": None,
             }
+            if ev.kind == "resource" and ev.resource_id:
+                # The uid finds the resource again on this instance; title and address keep it readable (and
+                # importable as a link) anywhere else.
+                res = ev.resource
+                item["resource"] = {"uid": str(res.uid), "title": res.title,
+                                    "url": res.url or settings.SITE_URL.rstrip("/") + res.get_absolute_url()}
             if ev.kind == "file" and ev.file:
                 path = f"goals/files/{goal.uid}/{ev.pk}-{_safe(ev.original_name)}"
                 present = writer.add_file(path, ev.file)
@@ -200,7 +206,8 @@ def _goals_markdown(document: dict[str, Any]) -> str:
         if goal["evidence"]:
             lines += ["### Evidence", ""]
             for ev in goal["evidence"]:
-                label = ev["title"] or ev["url"] or (ev["file"] or {}).get("name") or ev["kind"]
+                label = (ev["title"] or ev["url"] or (ev["file"] or {}).get("name")
+                         or (ev.get("resource") or {}).get("title") or ev["kind"])
                 lines.append(f"- {ev['kind']}: {label}" + (f" — {ev['note']}" if ev["note"] else ""))
             lines.append("")
     if not document["goals"]:
@@ -718,6 +725,10 @@ def _import_goals(user: Any, document: dict[str, Any], archive: _Archive, entrie
                 evidence.statement = statements_by_id.get(str(e.get("statement_id")))
                 if evidence.statement is None:
                     raise _refuse(f"{where}: the recorded activity it points at is not in the archive.")
+            elif evidence.kind == "resource":
+                if not _import_resource_evidence(user, evidence, _obj(e.get("resource"), f"{where}: “resource”"),
+                                                 where, report):
+                    continue
             elif evidence.kind == "file":
                 meta = _obj(e.get("file"), f"{where}: “file”")
                 path = meta.get("archive_path")
@@ -749,6 +760,30 @@ def _import_goals(user: Any, document: dict[str, Any], archive: _Archive, entrie
         goals_by_uid[str(row.get("uid"))] = goal
         report.goals += 1
     return goals_by_uid
+
+
+def _import_resource_evidence(user: Any, evidence: Any, meta: dict[str, Any], where: str,
+                              report: ImportReport) -> bool:
+    """A library resource as evidence: the same resource when this instance has it and the person may see it,
+    otherwise a link to where it was (so nothing the person wrote about it is lost). False: skip it."""
+    from learnflow.library.selectors import resources_visible_to
+
+    try:
+        uid = uuid.UUID(str(meta.get("uid")))
+    except ValueError:
+        uid = None
+    resource = resources_visible_to(viewer=user).filter(uid=uid).first() if uid else None
+    if resource is not None:
+        evidence.resource = resource
+        return True
+    url = meta.get("url") if isinstance(meta.get("url"), str) else ""
+    if not url.startswith(("http://", "https://")):
+        report.notes.append(f"{where}: skipped, its library resource is not on this instance and has no address.")
+        return False
+    evidence.kind, evidence.url = "link", url[:2000]
+    evidence.title = evidence.title or str(meta.get("title") or "")[:200]
+    report.notes.append(f"{where}: its library resource is not on this instance; kept as a link to it.")
+    return True
 
 
 def _import_portfolios(user: Any, document: dict[str, Any], entries_by_uid: dict[str, Any],

@@ -27,3 +27,9 @@ class DeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Archive (.zip)",
+                           help_text="The file “Download all my data” gave you, here or on another Learnflow.",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}))

@@ -38,6 +38,14 @@ from learnflow.core.visibility import Visibility
 
 FORMER_FIRST, FORMER_LAST = "Former", "colleague"
 
+# An uploaded "all my data" archive larger than this is refused before it is opened (the zip's own limits in
+# archive.archive_limits() then bound what it unpacks to).
+DEFAULT_MAX_ARCHIVE_UPLOAD_BYTES = 1024 * 1024 * 1024
+
+
+def max_archive_upload_bytes() -> int:
+    return int(getattr(settings, "MAX_ACCOUNT_ARCHIVE_UPLOAD_BYTES", DEFAULT_MAX_ARCHIVE_UPLOAD_BYTES))
+
 
 @dataclass
 class DeletionPlan:
@@ -270,3 +278,30 @@ def weekly_goal_nudges_due(*, today: dt.date | None = None) -> list[int]:
             continue  # another worker nudged this person this week a moment ago
         nudged.append(person.pk)
     return nudged
+
+
+# --- importing one's own "all my data" archive from the web
+
+def account_import_upload(*, user: Any, upload: Any) -> Any:
+    """Import an uploaded Learnflow data archive into the signed-in person's own account: the code path of
+    `learnflow import FILE.zip` (archive.account_import), with its checks (safe zip, manifest, checksums) and its
+    all-or-nothing transaction. Whoever the archive names, it is imported into `user` only."""
+    from learnflow.account import archive
+    from learnflow.core.services import event_record
+
+    if upload is None:
+        raise ValidationError({"file": "Choose the .zip archive you downloaded from “Download all my data”."})
+    limit = max_archive_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError({"file": f"The file is {upload.size:,} bytes; an archive may be at most "
+                                       f"{limit:,} bytes. Nothing was imported."})
+    path = getattr(upload, "temporary_file_path", None)
+    if path is not None:
+        source: Any = path()
+    else:
+        upload.seek(0)
+        source = upload.file
+    report = archive.account_import(source=source, username=user.username)
+    event_record(actor=user, verb="imported", obj=user,
+                 data={"goals": report.goals, "statements": report.statements, "portfolios": report.portfolios})
+    return report

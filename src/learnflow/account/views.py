@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from learnflow.account import archive, services
-from learnflow.account.forms import DeleteForm, NotificationForm
+from learnflow.account.forms import DeleteForm, ImportForm, NotificationForm
 from learnflow.account.models import Notice
 from learnflow.core.errors import form_apply_errors
 
@@ -34,6 +34,22 @@ def download(request: HttpRequest) -> FileResponse:
                             content_type="application/zip")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Import a "download all my data" archive into one's own account (the same code as `learnflow import`)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.account_import_upload(user=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form_apply_errors(form, exc)
+    return render(request, "account/import.html", {
+        "form": form, "report": report, "limit_mb": services.max_archive_upload_bytes() // (1024 * 1024),
+    }, status=400 if form.errors else 200)
 
 
 @login_required

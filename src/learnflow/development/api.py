@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from learnflow.core.markdown import render_markdown
 from learnflow.development import selectors, services
@@ -92,7 +92,7 @@ def check_in_create(request: HttpRequest, payload: CheckInIn):
         manager=request.user, report=person, held_on=payload.held_on, notes=payload.notes,
         shared_with_report=payload.shared_with_report,
         actions=[services.ActionIn(text=a.text, owner=a.owner, due_on=a.due_on) for a in payload.actions])
-    return 201, _check_in_out(selectors.check_in_get(viewer=request.user, pk=check_in.pk))
+    return Status(201, _check_in_out(selectors.check_in_get(viewer=request.user, pk=check_in.pk)))
 
 
 class StretchOut(Schema):
@@ -154,7 +154,7 @@ def stretch_propose(request: HttpRequest, payload: StretchIn):
     person = selectors.report_get(viewer=request.user, username=payload.person)
     data = payload.model_dump(exclude={"person"})
     assignment = services.stretch_propose(manager=request.user, person=person, **data)
-    return 201, _stretch_out(selectors.stretch_get(viewer=request.user, pk=assignment.pk))
+    return Status(201, _stretch_out(selectors.stretch_get(viewer=request.user, pk=assignment.pk)))
 
 
 @router.post("/stretch/{pk}/respond", response=StretchOut)
@@ -204,3 +204,108 @@ def objective_list(request: HttpRequest):
         out.append(ObjectiveOut(id=o.pk, team=o.team.name, title=o.title, description=o.description,
                                 starts_on=o.starts_on, ends_on=o.ends_on, indicators=indicators))
     return out
+
+
+class LearningOut(Schema):
+    """Counts over the whole team of what the caller may see anyway; all null under the minimum group size."""
+
+    shown: bool
+    group_size: int
+    minimum_group: int
+    start: dt.date
+    end: dt.date
+    entries_shared: int | None
+    people_sharing: int | None
+    goals_shared: int | None
+    goals_aligned: int | None
+    by_formality: dict[str, int]
+
+
+class IndicatorPerformanceOut(IndicatorOut):
+    latest: Decimal | None
+    progress_percent: int | None
+
+
+class ObjectiveDetailOut(Schema):
+    id: int
+    team: str
+    title: str
+    description: str
+    starts_on: dt.date
+    ends_on: dt.date
+    leads: bool
+    indicators: list[IndicatorPerformanceOut]
+    learning: LearningOut
+
+
+class ObjectiveIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class IndicatorIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    unit: str = Field("", max_length=40)
+    target: Decimal
+    direction: Literal["up", "down"] = "up"
+
+
+class ValueIn(Schema):
+    measured_on: dt.date
+    value: Decimal
+
+
+def _objective_detail(request: HttpRequest, pk: int) -> ObjectiveDetailOut:
+    o = selectors.objective_get(viewer=request.user, pk=pk)
+    indicators = []
+    for i in o.indicators.all():
+        perf = selectors.performance(i)
+        indicators.append(IndicatorPerformanceOut(
+            id=i.pk, name=i.name, unit=i.unit, target=i.target, direction=i.direction, met=perf.met,
+            values=[ValueOut(measured_on=v.measured_on, value=v.value) for v in perf.values],
+            latest=perf.latest.value if perf.latest else None, progress_percent=perf.progress_percent))
+    learning = selectors.team_learning(viewer=request.user, team_id=o.team_id, start=o.starts_on, end=o.ends_on,
+                                       objective=o)
+    return ObjectiveDetailOut(
+        id=o.pk, team=o.team.name, title=o.title, description=o.description, starts_on=o.starts_on,
+        ends_on=o.ends_on, leads=selectors.can_lead_team(request.user, o.team_id), indicators=indicators,
+        learning=LearningOut(shown=learning.shown, group_size=learning.group_size,
+                             minimum_group=selectors.minimum_group(), start=learning.start, end=learning.end,
+                             entries_shared=learning.entries_shared, people_sharing=learning.people_sharing,
+                             goals_shared=learning.goals_shared, goals_aligned=learning.goals_aligned,
+                             by_formality=dict(learning.by_formality) if learning.shown else {}))
+
+
+@router.get("/objectives/{pk}", response=ObjectiveDetailOut,
+            summary="One team objective: performance against its indicators beside counts of shared learning")
+def objective_get(request: HttpRequest, pk: int):
+    return _objective_detail(request, pk)
+
+
+@router.post("/objectives", response={201: ObjectiveDetailOut}, summary="Set a team objective (the team's manager)")
+def objective_create(request: HttpRequest, payload: ObjectiveIn):
+    from django.core.exceptions import PermissionDenied
+
+    if not selectors.can_lead_team(request.user, getattr(request.user, "team_id", None)):
+        raise PermissionDenied("Only a manager of the team can set its objectives.")
+    objective = services.objective_create(actor=request.user, **payload.dict())
+    return Status(201, _objective_detail(request, objective.pk))
+
+
+@router.post("/objectives/{pk}/indicators", response={201: ObjectiveDetailOut},
+             summary="Add a performance indicator to an objective you lead")
+def indicator_create(request: HttpRequest, pk: int, payload: IndicatorIn):
+    objective = selectors.objective_get_to_lead(viewer=request.user, pk=pk)
+    services.indicator_create(objective=objective, actor=request.user, **payload.dict())
+    return Status(201, _objective_detail(request, pk))
+
+
+@router.post("/indicators/{pk}/values", response={201: ObjectiveDetailOut},
+             summary="Record an indicator's value on a day (a second value for that day replaces the first)")
+def indicator_value_record(request: HttpRequest, pk: int, payload: ValueIn):
+    indicator = selectors.indicator_get_to_lead(viewer=request.user, pk=pk)
+    services.indicator_value_record(indicator=indicator, actor=request.user, measured_on=payload.measured_on,
+                                    value=payload.value)
+    return Status(201, _objective_detail(request, indicator.objective_id))

@@ -104,6 +104,8 @@ def check_in_create(*, manager: Any, report: Any, held_on: dt.date, notes: str =
         [AgreedAction(check_in=check_in, text=a.text, owner=a.owner, due_on=a.due_on) for a in cleaned])
     event_record(actor=manager, verb="created", obj=check_in,
                  data={"report": report.username, "shared": "yes" if shared_with_report else "no"})
+    if any(a.due_on for a in cleaned):
+        transaction.on_commit(_reminders_kick)
     return check_in
 
 
@@ -148,7 +150,15 @@ def action_add(*, check_in: CheckIn, actor: Any, text: str, owner: str = ActionO
     clean = _clean_action(ActionIn(text=text, owner=owner, due_on=due_on), check_in.held_on, field="due_on")
     action = AgreedAction.objects.create(check_in=check_in, text=clean.text, owner=clean.owner, due_on=clean.due_on)
     event_record(actor=actor, verb="added", obj=action, data={"check_in": str(check_in.pk)})
+    if action.due_on:
+        transaction.on_commit(_reminders_kick)
     return action
+
+
+def _reminders_kick() -> None:
+    from learnflow.development.tasks import action_reminders_kick
+
+    action_reminders_kick()  # never raises: a queue that is down must not fail the check-in just written
 
 
 def _may_tick(action: AgreedAction, actor: Any) -> bool:

@@ -76,12 +76,17 @@ class StepForm(forms.Form):
     title = forms.CharField(max_length=200, label="Next step")
     due_date = forms.DateField(required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_step_%s")
+        super().__init__(*args, **kwargs)
+
 
 class EvidenceForm(forms.Form):
     """One form for every kind: the kind chosen says which of entry / statement / url / file is read."""
 
     kind = forms.ChoiceField(choices=[("entry", "A journal entry"), ("activity", "Recorded activity"),
-                                      ("link", "A link"), ("file", "A file")], label="Evidence")
+                                      ("link", "A link"), ("file", "A file"),
+                                      ("resource", "A library resource")], label="Kind of evidence")
     # Plain ids with a picker: the services decide what may be linked, and say why not.
     entry = forms.IntegerField(required=False, label="Journal entry", widget=forms.Select)
     statement = forms.CharField(required=False, label="Recorded activity")
@@ -89,12 +94,16 @@ class EvidenceForm(forms.Form):
                           widget=forms.URLInput(attrs={"placeholder": "https://"}))
     title = forms.CharField(required=False, max_length=200, label="Title")
     file = forms.FileField(required=False, label="File")
+    resource = forms.CharField(required=False, max_length=2000, label="Library resource",
+                               help_text="Paste the address of its page in the library.")
     step = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="For step")
     note = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea(attrs={"rows": 2}),
                            label="What it shows")
     skills = SkillsField(label="Skills it shows")
 
     def __init__(self, *args, entries=(), activities=(), steps=(), **kwargs):
+        # The goal page holds this form beside the step form: ids of their own keep every label on its field.
+        kwargs.setdefault("auto_id", "id_evidence_%s")
         super().__init__(*args, **kwargs)
         self.fields["entry"].widget.choices = [("", "—")] + [(e.pk, f"{e.learned_on:%d %b %Y} · {e.title}")
                                                              for e in entries]
@@ -105,7 +114,8 @@ class EvidenceForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        needed = {"entry": "entry", "activity": "statement", "link": "url", "file": "file"}.get(kind)
+        needed = {"entry": "entry", "activity": "statement", "link": "url", "file": "file",
+                  "resource": "resource"}.get(kind)
         if needed and not data.get(needed):
             self.add_error(needed, "Choose or give the evidence itself.")
         return data

@@ -91,6 +91,7 @@ class EvidenceKind(models.TextChoices):
     ACTIVITY = "activity", "Recorded activity"
     FILE = "file", "File"
     LINK = "link", "Link"
+    RESOURCE = "resource", "Library resource"
 
 
 def _evidence_path(instance: "Evidence", filename: str) -> str:
@@ -112,6 +113,10 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     url = models.URLField(max_length=2000, blank=True)
+    # A library resource (an article, a course, a talk) the owner learned from; shown to others only if they may see
+    # the resource too (see selectors.py).
+    resource = models.ForeignKey("library.Resource", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
     title = models.CharField(max_length=200, blank=True)
     note = models.TextField("What it shows", blank=True, max_length=5_000)
     skills = models.ManyToManyField(Skill, through="EvidenceSkill", blank=True, related_name="+")
@@ -124,16 +129,22 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 name="evidence_reference_matches_kind",
                 condition=(
-                    Q(kind="entry", entry__isnull=False, statement__isnull=True, url="")
-                    | Q(kind="activity", statement__isnull=False, entry__isnull=True, url="")
-                    | Q(kind="file", entry__isnull=True, statement__isnull=True, url="") & ~Q(file="")
-                    | Q(kind="link", entry__isnull=True, statement__isnull=True, file="") & ~Q(url="")
+                    Q(kind="entry", entry__isnull=False, statement__isnull=True, resource__isnull=True, url="")
+                    | Q(kind="activity", statement__isnull=False, entry__isnull=True, resource__isnull=True, url="")
+                    | Q(kind="file", entry__isnull=True, statement__isnull=True, resource__isnull=True, url="")
+                    & ~Q(file="")
+                    | Q(kind="link", entry__isnull=True, statement__isnull=True, resource__isnull=True, file="")
+                    & ~Q(url="")
+                    | Q(kind="resource", resource__isnull=False, entry__isnull=True, statement__isnull=True, url="",
+                        file="")
                 ),
             ),
             models.UniqueConstraint(fields=["goal", "entry"], condition=Q(entry__isnull=False),
                                     name="evidence_entry_once_per_goal"),
             models.UniqueConstraint(fields=["goal", "statement"], condition=Q(statement__isnull=False),
                                     name="evidence_activity_once_per_goal"),
+            models.UniqueConstraint(fields=["goal", "resource"], condition=Q(resource__isnull=False),
+                                    name="evidence_resource_once_per_goal"),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +156,8 @@ class Evidence(models.Model):
             return self.entry.title
         if self.kind == EvidenceKind.FILE:
             return self.title or self.original_name
+        if self.kind == EvidenceKind.RESOURCE and self.resource_id:
+            return self.title or self.resource.title
         return self.title or self.url or self.get_kind_display()
 
 

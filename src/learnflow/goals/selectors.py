@@ -3,9 +3,10 @@
 Who sees what
 - A goal, its steps and its progress: whoever core.visibility lets see the goal (owner_field="owner"). Managers,
   admins and L&D get no extra rights: a private goal is the owner's alone.
-- Evidence on a goal the viewer may see: files and links belong to the goal and are seen with it; a journal entry or
-  a recorded activity is shown to someone else only if that entry (core.visibility) or that activity (its share)
-  is visible to them too, so sharing a goal never un-hides a private entry under it.
+- Evidence on a goal the viewer may see: files and links belong to the goal and are seen with it; a journal entry,
+  a recorded activity or a library resource is shown to someone else only if that entry (core.visibility), that
+  activity (its share) or that resource (library.selectors: published, or a draft they may review) is visible to
+  them too, so sharing a goal never un-hides a private entry under it.
 - The one narrow exception, for endorsement: the person asked to confirm a piece of evidence sees that evidence
   (its entry, activity, file or link) through the request, while the request is open, and nothing else of the
   requester's. Once answered they keep what they wrote and the evidence's title, not its content.
@@ -71,7 +72,7 @@ def step_get_own(*, viewer: Any, goal: Goal, pk: int) -> Step:
 
 
 def _evidence_qs() -> QuerySet[Evidence]:
-    return Evidence.objects.select_related("entry", "statement", "step", "goal").prefetch_related(
+    return Evidence.objects.select_related("entry", "statement", "resource", "step", "goal").prefetch_related(
         Prefetch("evidence_skills", queryset=EvidenceSkill.objects.select_related("skill").order_by("skill__name")))
 
 
@@ -83,7 +84,14 @@ def _visible_evidence_q(viewer: Any) -> Q:
     return (Q(owner=viewer)
             | Q(kind__in=[EvidenceKind.FILE, EvidenceKind.LINK])
             | Q(kind=EvidenceKind.ENTRY, entry__in=Entry.objects.visible_to(viewer))
-            | Q(kind=EvidenceKind.ACTIVITY) & shared_statements)
+            | Q(kind=EvidenceKind.ACTIVITY) & shared_statements
+            | Q(kind=EvidenceKind.RESOURCE, resource__in=_resources_visible_to(viewer)))
+
+
+def _resources_visible_to(viewer: Any):
+    from learnflow.library.selectors import resources_visible_to
+
+    return resources_visible_to(viewer=viewer)
 
 
 def _statement_model():
@@ -104,6 +112,19 @@ def evidence_get_own(*, viewer: Any, pk: int) -> Evidence:
     if evidence is None:
         raise NotFound("No such evidence among yours.")
     return evidence
+
+
+def resource_by_reference(reference: str) -> Any:
+    """The library resource a pasted page address (or bare uid) names, or None. Unrestricted on purpose: the service
+    refuses, with a clear message, a resource the goal's owner may not see."""
+    import re
+    import uuid
+
+    from learnflow.library.models import Resource
+
+    found = re.search(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
+                      reference or "")
+    return Resource.objects.filter(uid=uuid.UUID(found.group(0))).first() if found else None
 
 
 def evidence_file_get(*, viewer: Any, pk: int) -> Evidence:

@@ -135,7 +135,14 @@ def goal_create(*, owner: Any, title: str, target_date: dt.date, why: str = "", 
     event_record(actor=owner, verb="set", obj=goal)
     if visibility != Visibility.PRIVATE:
         event_record(actor=owner, verb="shared", obj=goal, data={"visibility": visibility})
+    transaction.on_commit(_nudges_kick)
     return goal
+
+
+def _nudges_kick() -> None:
+    from learnflow.account.tasks import weekly_goal_nudges_kick
+
+    weekly_goal_nudges_kick()  # never raises: a queue that is down must not fail setting a goal
 
 
 @transaction.atomic
@@ -279,8 +286,17 @@ def _check_statement(owner: Any, statement: Any) -> None:
                                             "recorded about you."})
 
 
+def _check_resource(owner: Any, resource: Any) -> None:
+    from learnflow.library.selectors import resources_visible_to
+
+    if resource is None or not resources_visible_to(viewer=owner).filter(pk=resource.pk).exists():
+        raise ValidationError({"resource": "This library resource is not one you may see: choose a published "
+                                           "resource, or one of your own drafts."})
+
+
 EVIDENCE_KINDS: dict[str, Callable[..., None]] = {
     EvidenceKind.ENTRY: lambda owner, evidence: _check_entry(owner, evidence.entry),
+    EvidenceKind.RESOURCE: lambda owner, evidence: _check_resource(owner, evidence.resource),
     EvidenceKind.ACTIVITY: lambda owner, evidence: _check_statement(owner, evidence.statement),
     EvidenceKind.FILE: lambda owner, evidence: None,  # checked by upload_check before the file is written
     EvidenceKind.LINK: lambda owner, evidence: None,  # checked by _clean_url
@@ -346,6 +362,18 @@ def goal_evidence_add_activity(*, owner: Any, goal: Goal, statement: Any, step: 
         raise ValidationError({"statement": "This activity is already evidence for this goal."})
     return _evidence_save(Evidence(goal=goal, step=step, kind=EvidenceKind.ACTIVITY, statement=statement,
                                    note=note), owner, skills)
+
+
+@transaction.atomic
+def goal_evidence_add_resource(*, owner: Any, goal: Goal, resource: Any, step: Step | None = None, note: str = "",
+                               skills: Sequence[SkillPick] = ()) -> Evidence:
+    """Link a library resource the owner learned from (one they may see) to a goal."""
+    _own(goal, owner)
+    _check_resource(owner, resource)
+    if Evidence.objects.filter(goal=goal, resource=resource).exists():
+        raise ValidationError({"resource": "This resource is already evidence for this goal."})
+    return _evidence_save(Evidence(goal=goal, step=step, kind=EvidenceKind.RESOURCE, resource=resource, note=note),
+                          owner, skills)
 
 
 @transaction.atomic

@@ -26,14 +26,10 @@ def _can_schedule() -> bool:
     return not settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
 
 
-def endorsement_reminders_kick() -> None:
+def endorsement_reminders_kick() -> bool:
     """Make sure one reminder run is queued (called when a request is made; the task then keeps itself going)."""
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
+    from learnflow.account.tasks import ensure_queued
 
-        func = endorsement_reminders_send.func
-        if DBTaskResult.objects.filter(task_path=f"{func.__module__}.{func.__qualname__}", status="READY").exists():
-            return
-    if _can_schedule():
-        endorsement_reminders_send.using(run_after=timezone.now() + dt.timedelta(hours=RECHECK_HOURS)).enqueue()
+    if not EndorsementRequest.objects.filter(status=EndorsementStatus.OPEN).exists():
+        return False
+    return ensure_queued(endorsement_reminders_send, after=dt.timedelta(hours=RECHECK_HOURS))

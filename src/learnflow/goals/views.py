@@ -197,6 +197,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 services.goal_evidence_add_activity(statement=_statement_or_none(d["statement"]), **common)
             elif d["kind"] == "link":
                 services.goal_evidence_add_link(url=d["url"], title=d["title"], **common)
+            elif d["kind"] == "resource":
+                services.goal_evidence_add_resource(resource=selectors.resource_by_reference(d["resource"]), **common)
             else:
                 services.goal_evidence_add_file(upload=d["file"], title=d["title"], **common)
         except ValidationError as exc:

@@ -102,7 +102,8 @@ def _show_goal(goal: Any) -> ItemView:
 def _own_evidence(owner: Any) -> QuerySet:
     from learnflow.goals.models import Evidence
 
-    return Evidence.objects.filter(owner=owner, goal__owner=owner).select_related("goal", "entry", "statement") \
+    return Evidence.objects.filter(owner=owner, goal__owner=owner).select_related("goal", "entry", "statement",
+                                                                                  "resource") \
         .prefetch_related("evidence_skills__skill").order_by("-created_at", "-id")
 
 
@@ -126,7 +127,8 @@ def _show_evidence(evidence: Any) -> ItemView:
     bullets = [f"File: {evidence.original_name}"] if evidence.kind == "file" else []
     return ItemView(kind=ItemKind.EVIDENCE, kind_label="Evidence", title=_evidence_title(evidence),
                     when=evidence.created_at.date(), body=render_markdown(body), facts=facts, bullets=bullets,
-                    link=evidence.url if evidence.kind == "link" else "")
+                    link=evidence.url if evidence.kind == "link" else
+                    (evidence.resource.url if evidence.kind == "resource" and evidence.resource_id else ""))
 
 
 # --- recorded xAPI activity

@@ -91,3 +91,44 @@ def test_pages_about_my_data_render(org, client):
     client.force_login(org.ann)
     for name in ("account:data", "account:notifications", "account:notices", "account:delete"):
         assert client.get(reverse(name)).status_code == 200
+
+
+def _queued(path: str):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=path, status="READY")
+
+
+def test_setting_a_goal_starts_the_weekly_nudge_job_once(org, goal_factory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        goal_factory(org.ann)
+    with django_capture_on_commit_callbacks(execute=True):
+        goal_factory(org.tim, title="Write a runbook")
+    assert _queued("learnflow.account.tasks.weekly_goal_nudges_send").count() == 1
+
+
+def test_the_nudge_job_queues_its_next_run_while_goals_are_active(org, ann_with_goal):
+    from django.utils import timezone
+
+    from learnflow.account.tasks import NUDGE_RECHECK, weekly_goal_nudges_send
+
+    assert weekly_goal_nudges_send.call() == [org.ann.pk]
+    nxt = _queued("learnflow.account.tasks.weekly_goal_nudges_send").get()
+    assert timezone.now() + NUDGE_RECHECK - dt.timedelta(minutes=5) < nxt.run_after
+    # The next run the same week nudges nobody again.
+    assert weekly_goal_nudges_send.call() == []
+    assert Notice.objects.filter(user=org.ann).count() == 1
+
+
+def test_the_nudge_job_stops_when_nobody_has_an_active_goal(org):
+    from learnflow.account.tasks import weekly_goal_nudges_send
+
+    assert weekly_goal_nudges_send.call() == []
+    assert not _queued("learnflow.account.tasks.weekly_goal_nudges_send").exists()
+
+
+def test_recurring_kick_starts_each_job_that_has_something_to_watch(org, ann_with_goal):
+    from learnflow.account.tasks import recurring_kick
+
+    assert recurring_kick() == ["weekly goal nudges"]  # no open endorsement requests, no dated actions
+    assert recurring_kick() == []  # already queued

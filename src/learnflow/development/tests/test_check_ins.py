@@ -227,3 +227,47 @@ def test_an_action_row_with_a_date_but_no_text_is_not_dropped_silently(org, clie
         "actions-0-text": "", "actions-0-owner": "report", "actions-0-due_on": "2026-03-20"})
     assert response.status_code == 400
     assert "Say what was agreed" in response.content.decode()
+
+
+def test_agreeing_an_action_with_a_due_date_starts_the_reminder_job_once(org, check_in_factory, in_days,
+                                                                          django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        check_in = check_in_factory(org.boss, org.ann, actions=[ActionIn(text="Draft the RFC",
+                                                                         due_on=in_days(org.boss, 3))])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_add(check_in=check_in, actor=org.boss, text="Book the room", owner="manager",
+                            due_on=in_days(org.boss, 2))
+    queued = DBTaskResult.objects.filter(task_path="learnflow.development.tasks.action_reminders_send",
+                                         status="READY")
+    assert queued.count() == 1
+
+
+def test_the_action_reminder_job_keeps_itself_queued_while_actions_wait(org, check_in_factory, in_days):
+    from django_tasks_db.models import DBTaskResult
+
+    from learnflow.development.tasks import action_reminders_send
+
+    check_in_factory(org.boss, org.ann, shared_with_report=True,
+                     actions=[ActionIn(text="Draft the RFC", due_on=in_days(org.boss, 5))])
+    assert action_reminders_send.call() == []
+    assert DBTaskResult.objects.filter(task_path="learnflow.development.tasks.action_reminders_send",
+                                       status="READY").count() == 1
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("role", ["boss", "ann", *OTHERS])
+def test_api_shows_a_check_in_to_its_two_parties_only(org, check_in_factory, client, token_for, role, shared):
+    check_in = check_in_factory(org.boss, org.ann, notes="Salary worries", shared_with_report=shared)
+    headers = token_for(org.everyone[role])
+    sees = role == "boss" or (role == "ann" and shared)
+    response = client.get(f"/api/development/check-ins/{check_in.pk}", **headers)
+    assert response.status_code == (200 if sees else 404)
+    listed = client.get("/api/development/check-ins", **headers).json()
+    assert (check_in.pk in [c["id"] for c in listed]) is (role == "ann" and shared)
+    written = client.get("/api/development/check-ins?scope=written&report=ann", **headers)
+    if role == "boss":
+        assert [c["id"] for c in written.json()] == [check_in.pk]
+    else:
+        assert written.status_code == 404

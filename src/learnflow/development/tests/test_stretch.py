@@ -218,3 +218,13 @@ def test_api_propose_names_the_field_when_dates_are_out_of_order(org, client, to
         "ends_on": "2026-05-01"}, content_type="application/json", **token_for(org.boss))
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "ends_on"
+
+
+@pytest.mark.parametrize("role,status", [("boss", 200), ("ann", 200), ("tim", 404), ("eve", 404), ("sam", 404),
+                                         ("lena", 404), ("root", 404)])
+def test_api_opens_a_stretch_assignment_for_its_two_parties_only(org, done_assignment, client, token_for, role,
+                                                                 status):
+    headers = token_for(org.everyone[role])
+    assert client.get(f"/api/development/stretch/{done_assignment.pk}", **headers).status_code == status
+    listed = [a["id"] for a in client.get("/api/development/stretch", **headers).json()]
+    assert (done_assignment.pk in listed) is (status == 200)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from learnflow.core.errors import NotFound
 from learnflow.core.visibility import MIN_AGGREGATE_GROUP
 from learnflow.development import selectors, services
+from learnflow.development.models import TeamObjective
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +236,106 @@ def test_goals_aligned_to_an_objective_are_counted_from_five_people_on(org, bigg
     learning = selectors.team_learning(viewer=org.boss, team_id=org.engineering.pk, start=objective.starts_on,
                                        end=objective.ends_on, objective=objective)
     assert learning.goals_aligned == 2
+
+
+# --- the API: performance beside counts, never per person
+
+def test_api_objective_shows_performance_beside_counts_from_five_people_on(org, bigger_engineering, client,
+                                                                           token_for, objective_factory,
+                                                                           entry_factory, in_days):
+    objective = objective_factory(org.boss)
+    indicator = services.indicator_create(objective=objective, actor=org.boss, name="Review time", unit="hours",
+                                          target="4", direction="down")
+    services.indicator_value_record(indicator=indicator, actor=org.boss, measured_on=in_days(org.boss, -7),
+                                    value="10")
+    services.indicator_value_record(indicator=indicator, actor=org.boss, measured_on=in_days(org.boss, 0), value="7")
+    entry_factory(org.ann, title="Shared with the team", visibility="team")
+    body = client.get(f"/api/development/objectives/{objective.pk}", **token_for(org.boss)).json()
+    [perf] = body["indicators"]
+    assert perf["met"] is False and perf["latest"] == "7.00" and perf["progress_percent"] == 50
+    assert body["learning"]["shown"] and body["learning"]["entries_shared"] == 1
+    # Counts only: nothing in the answer names a member or their learning.
+    text = str(body)
+    for member in ("Ann", "Tim", "Uma", "Vic", "username", "Shared with the team"):
+        assert member not in text
+
+
+def test_api_objective_hides_counts_under_five_people(org, client, token_for, objective_factory):
+    objective = objective_factory(org.boss)
+    learning = client.get(f"/api/development/objectives/{objective.pk}", **token_for(org.ann)).json()["learning"]
+    assert learning["shown"] is False and learning["group_size"] == 3 and learning["minimum_group"] == 5
+    assert learning["entries_shared"] is None and learning["people_sharing"] is None and learning["by_formality"] == {}
+
+
+@pytest.mark.parametrize("role,status", [("boss", 200), ("ann", 200), ("tim", 200), ("eve", 404), ("sam", 404),
+                                         ("lena", 404), ("root", 404)])
+def test_api_objective_is_read_by_its_team_only(org, client, token_for, objective_factory, role, status):
+    objective = objective_factory(org.boss)
+    assert client.get(f"/api/development/objectives/{objective.pk}",
+                      **token_for(org.everyone[role])).status_code == status
+
+
+def test_api_manager_sets_an_objective_with_an_indicator_and_values(org, client, token_for, in_days):
+    headers = token_for(org.boss)
+    created = client.post("/api/development/objectives", {"title": "Faster reviews",
+                                                          "starts_on": in_days(org.boss, -5).isoformat(),
+                                                          "ends_on": in_days(org.boss, 60).isoformat()},
+                          content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    added = client.post(f"/api/development/objectives/{pk}/indicators", {"name": "Review time", "target": "4",
+                                                                       "direction": "down", "unit": "hours"},
+                        content_type="application/json", **headers)
+    assert added.status_code == 201
+    indicator_id = added.json()["indicators"][0]["id"]
+    valued = client.post(f"/api/development/indicators/{indicator_id}/values",
+                         {"measured_on": in_days(org.boss, 0).isoformat(), "value": "3.5"},
+                         content_type="application/json", **headers)
+    assert valued.status_code == 201 and valued.json()["indicators"][0]["met"] is True
+
+
+def test_api_objective_period_out_of_order_is_a_400_and_nothing_is_set(org, client, token_for, in_days):
+    response = client.post("/api/development/objectives", {"title": "Backwards",
+                                                           "starts_on": in_days(org.boss, 10).isoformat(),
+                                                           "ends_on": in_days(org.boss, 1).isoformat()},
+                           content_type="application/json", **token_for(org.boss))
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "ends_on"
+    assert not TeamObjective.objects.exists()
+
+
+def test_api_a_future_value_is_a_400(org, client, token_for, objective_factory, in_days):
+    objective = objective_factory(org.boss)
+    indicator = services.indicator_create(objective=objective, actor=org.boss, name="Review time", target="4")
+    response = client.post(f"/api/development/indicators/{indicator.pk}/values",
+                           {"measured_on": in_days(org.boss, 3).isoformat(), "value": "3"},
+                           content_type="application/json", **token_for(org.boss))
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "measured_on"
+    assert not indicator.values.exists()
+
+
+def test_api_a_manager_of_another_team_cannot_record_values(org, client, token_for, objective_factory, in_days):
+    objective = objective_factory(org.boss)
+    indicator = services.indicator_create(objective=objective, actor=org.boss, name="Review time", target="4")
+    assert client.post(f"/api/development/indicators/{indicator.pk}/values",
+                       {"measured_on": in_days(org.sam, 0).isoformat(), "value": "1"},
+                       content_type="application/json", **token_for(org.sam)).status_code == 404
+    assert client.post(f"/api/development/objectives/{objective.pk}/indicators", {"name": "Mine", "target": "1"},
+                       content_type="application/json", **token_for(org.sam)).status_code == 404
+    assert not indicator.values.exists() and objective.indicators.count() == 1
+
+
+@pytest.mark.parametrize("role", ["ann", "lena", "root"])
+def test_api_only_the_teams_manager_sets_objectives_and_values(org, client, token_for, objective_factory, in_days,
+                                                               role):
+    objective = objective_factory(org.boss)
+    indicator = services.indicator_create(objective=objective, actor=org.boss, name="Review time", target="4")
+    headers = token_for(org.everyone[role])
+    response = client.post("/api/development/objectives", {"title": "Mine",
+                                                           "starts_on": in_days(org.boss, 0).isoformat(),
+                                                           "ends_on": in_days(org.boss, 9).isoformat()},
+                           content_type="application/json", **headers)
+    assert response.status_code in (403, 404)
+    assert client.post(f"/api/development/indicators/{indicator.pk}/values",
+                       {"measured_on": in_days(org.boss, 0).isoformat(), "value": "1"},
+                       content_type="application/json", **headers).status_code == 404
+    assert TeamObjective.objects.count() == 1 and not indicator.values.exists()

@@ -330,3 +330,15 @@ def test_the_capture_form_refuses_someone_elses_goal(org, goal_factory):
     form = _capture_form(org.ann, {"title": "x", "way": "colleagues", "visibility": "private",
                                    "learned_on": tims.created_at.date().isoformat(), "goal": tims.pk})
     assert not form.is_valid() and "goal" in form.errors
+
+
+def test_every_field_on_the_goal_page_has_its_own_id_so_each_label_names_its_field(org, goal_factory, ann_client):
+    import re
+    from collections import Counter
+
+    goal = goal_factory(org.ann)
+    content = ann_client.get(reverse("goals:detail", args=[goal.pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', content))
+    assert [i for i, n in ids.items() if n > 1] == []
+    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', content):
+        assert ids[target] == 1, target

@@ -152,3 +152,31 @@ def test_the_goal_page_of_a_shared_goal_hides_the_private_entry_title(org, share
     client.force_login(org.boss)
     page = client.get(reverse("goals:detail", args=[shared_goal_with_evidence.pk]))
     assert b"Team write-up" in page.content and b"Private notes" not in page.content
+
+
+EVIDENCE_SEEN = {
+    "ann": ["Private notes", "Recorded activity", "Team write-up", "The talk", "slides.txt"],
+    "tim": ["Team write-up", "The talk", "slides.txt"],
+    "boss": ["Team write-up", "The talk", "slides.txt"],
+    "eve": ["The talk", "slides.txt"],
+    "lena": ["The talk", "slides.txt"],
+    "root": ["The talk", "slides.txt"],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_evidence_in_the_api_follows_each_things_own_sharing_for_every_role(org, shared_goal_with_evidence, client,
+                                                                            token_for, role):
+    body = client.get(f"/api/goals/{shared_goal_with_evidence.pk}", **token_for(org.everyone[role])).json()
+    assert sorted(e["title"] for e in body["evidence"]) == EVIDENCE_SEEN[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_evidence_on_the_goal_page_follows_each_things_own_sharing_for_every_role(org, shared_goal_with_evidence,
+                                                                                  client, role):
+    client.force_login(org.everyone[role])
+    content = client.get(reverse("goals:detail", args=[shared_goal_with_evidence.pk])).content.decode()
+    for title in EVIDENCE_SEEN["ann"]:
+        if title == "Recorded activity":
+            continue  # shown to the owner under the activity's own name
+        assert (f">{title}</a>" in content) is (title in EVIDENCE_SEEN[role]), title

@@ -145,3 +145,26 @@ def test_only_the_owner_changes_a_portfolio(org, portfolio):
     services.portfolio_share(portfolio=portfolio, actor=org.ann, people=[org.tim])
     with pytest.raises(PermissionDenied):
         services.portfolio_update(portfolio=portfolio, actor=org.tim, title="Mine now")
+
+
+PAGES = ("portfolio:detail", "portfolio:export_html")
+OWNER_PAGES = ("portfolio:edit", "portfolio:share")
+
+
+@pytest.mark.parametrize("shared", ["nobody", "boss", "organisation"])
+@pytest.mark.parametrize("role", ("ann", *ROLES))
+def test_portfolio_pages_follow_the_sharing_for_every_role(org, client, portfolio, role, shared):
+    if shared == "boss":
+        services.portfolio_share(portfolio=portfolio, actor=org.ann, people=[org.boss])
+    elif shared == "organisation":
+        services.portfolio_share(portfolio=portfolio, actor=org.ann, organisation=True)
+    sees = role == "ann" or shared == "organisation" or (shared == "boss" and role == "boss")
+    client.force_login(org.everyone[role])
+    for name in PAGES:
+        response = client.get(reverse(name, args=[portfolio.pk]))
+        assert response.status_code == (200 if sees else 404), name
+        assert (b"Private pairing notes" in response.content) is sees
+    for name in OWNER_PAGES:
+        assert client.get(reverse(name, args=[portfolio.pk])).status_code == (200 if role == "ann" else 404), name
+    listing = client.get(reverse("portfolio:list")).content
+    assert (b"My year in engineering" in listing) is sees
