@@ -76,7 +76,7 @@ def postgres_reachable(url: str) -> bool:
 
 
 def test(argv: list[str]) -> int:
-    ensure_venv("test")
+    ensure_venv("test,redis")
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     # Tests never touch the data folder that `start` serves from.

@@ -58,6 +58,12 @@ def serve(
 
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
+    if task_worker:
+        from learnflow.account.tasks import recurring_kick
+
+        # Recurring jobs (digests, feeds, reminders, the concierge queue) keep themselves queued; this starts any
+        # that are not yet, e.g. on a fresh install or after the queue was emptied.
+        recurring_kick()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     typer.echo(f"Learnflow is running at {url}  (data: {settings.DATA_DIR}; stop with Ctrl+C)")
     from learnflow.server import run
@@ -365,9 +371,12 @@ def nudges(now: bool = typer.Option(False, "--now", help="Run here instead of qu
 
         typer.echo(f"Nudged {len(weekly_goal_nudges_due())} people.")
         return
-    from learnflow.account.tasks import weekly_goal_nudges_send
+    from learnflow.account.tasks import recurring_kick, weekly_goal_nudges_send
 
     typer.echo(f"Queued weekly goal nudges (task {weekly_goal_nudges_send.enqueue().id}).")
+    started = recurring_kick()
+    if started:
+        typer.echo("Started recurring jobs: " + ", ".join(started) + ".")
 
 
 @app.command()
@@ -378,6 +387,20 @@ def digests(now: bool = typer.Option(False, "--now", help="Build and send here i
     from learnflow.flow.cli import digests_send
 
     digests_send(now=now)
+
+
+@app.command("notifications-daily")
+def notifications_daily(now: bool = typer.Option(False, "--now", help="Send here instead of queueing.")) -> None:
+    """Send the daily notification emails (the worker runs this daily by itself; safe to run from cron)."""
+    _django()
+    if now:
+        from learnflow.notifications.services import daily_emails_send
+
+        typer.echo(f"Daily notification emails: {daily_emails_send()}")
+        return
+    from learnflow.notifications.tasks import daily_emails
+
+    typer.echo(f"Queued the daily notification emails (task {daily_emails.enqueue().id}).")
 
 
 def main() -> None:

@@ -7,10 +7,26 @@ import subprocess
 import sys
 
 
+def worker_command() -> list[str] | None:
+    """The task worker for the configured queue: the database queue's db_worker, or an RQ worker (with its scheduler,
+    which runs the recurring jobs' delayed runs) when tasks go through Redis. None for the immediate backend."""
+    from django.conf import settings
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend.startswith("django_tasks_db"):
+        return [sys.executable, "-m", "django", "db_worker", "--interval", "2"]
+    if backend.startswith("django_tasks_rq"):
+        return [sys.executable, "-m", "django", "rqworker", "default", "--with-scheduler",
+                "--job-class", "django_tasks_rq.backend.Job"]
+    return None
+
+
 def _task_worker() -> subprocess.Popen | None:
-    # The database task queue needs one worker process; at scale operators run workers themselves.
-    return subprocess.Popen([sys.executable, "-m", "django", "db_worker", "--interval", "2"],
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "learnflow.settings"})
+    # One worker process next to the web server; at scale operators run workers themselves (see README).
+    command = worker_command()
+    if command is None:
+        return None
+    return subprocess.Popen(command, env={**os.environ, "DJANGO_SETTINGS_MODULE": "learnflow.settings"})
 
 
 def run(*, host: str, port: int, workers: int, threads: int, task_worker: bool) -> None:

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -143,9 +144,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "learnflow_cache"}}
 
 # --- Background tasks: database queue by default, Redis (RQ) when LEARNFLOW_REDIS_URL is set and django-tasks-rq is installed.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-if env("TASKS_BACKEND") == "immediate":
+# LEARNFLOW_TASKS_BACKEND: database | rq | immediate; unset means rq when Redis is configured and the `redis` extra is
+# installed (`pip install 'learnflow[redis]'`), otherwise the database queue.
+def _rq_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("django_tasks_rq") is not None
+
+
+TASKS_BACKEND = env("TASKS_BACKEND") or ("rq" if REDIS_URL and _rq_installed() else "database")
+if TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("LEARNFLOW_TASKS_BACKEND=rq needs LEARNFLOW_REDIS_URL.")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Largest "download all my data" archive a person may upload on the import page.
+MAX_ACCOUNT_ARCHIVE_UPLOAD_BYTES = int(env("MAX_ARCHIVE_UPLOAD_BYTES", str(1024 ** 3)))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

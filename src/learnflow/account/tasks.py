@@ -36,14 +36,32 @@ def _waiting(task_obj) -> bool:
     return DBTaskResult.objects.filter(task_path=f"{func.__module__}.{func.__qualname__}", status="READY").exists()
 
 
-def ensure_queued(task_obj, *, after: dt.timedelta = dt.timedelta(0)) -> bool:
+def _marker(task_obj) -> str:
+    func = task_obj.func
+    return f"learnflow:queued:{func.__module__}.{func.__qualname__}"
+
+
+def ensure_queued(task_obj, *, after: dt.timedelta = dt.timedelta(0), from_run: bool = False) -> bool:
     """Queue one run of a recurring task unless one is already waiting. Returns whether a run was queued. Never
-    raises: a queue that is down must not fail the request that made work for it (the next kick tries again)."""
+    raises: a queue that is down must not fail the request that made work for it (the next kick tries again).
+
+    The database queue can be asked what waits. Redis (RQ) cannot cheaply, so there a marker in the shared cache
+    stands for "a run is queued" until shortly after it is due: a kick finding it leaves the chain alone, and a run
+    queueing its successor (`from_run`) renews it. Each run is idempotent either way."""
     if not can_schedule():
         return False
     try:
-        if _waiting(task_obj):
-            return False
+        if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+            if _waiting(task_obj):
+                return False
+        else:
+            from django.core.cache import cache
+
+            ttl = int(after.total_seconds()) + 600
+            if from_run:
+                cache.set(_marker(task_obj), 1, timeout=ttl)
+            elif not cache.add(_marker(task_obj), 1, timeout=ttl):
+                return False
         task_obj.using(run_after=timezone.now() + after).enqueue()
         return True
     except Exception:  # noqa: BLE001
@@ -82,7 +100,18 @@ def recurring_kick() -> list[str]:
     from learnflow.development.tasks import action_reminders_kick
     from learnflow.goals.tasks import endorsement_reminders_kick
 
+    from learnflow.concierge.tasks import help_requests_queue_kick
+    from learnflow.curation.tasks import feeds_fetch_kick
+    from learnflow.flow.tasks import digests_keep_going
+    from learnflow.notifications.tasks import daily_emails_kick
+
     started = []
+    if help_requests_queue_kick():
+        started.append("concierge queue")
+    if daily_emails_kick():
+        started.append("daily notification emails")
+    digests_keep_going()
+    feeds_fetch_kick()
     if weekly_goal_nudges_kick():
         started.append("weekly goal nudges")
     if action_reminders_kick():

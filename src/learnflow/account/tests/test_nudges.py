@@ -130,5 +130,6 @@ def test_the_nudge_job_stops_when_nobody_has_an_active_goal(org):
 def test_recurring_kick_starts_each_job_that_has_something_to_watch(org, ann_with_goal):
     from learnflow.account.tasks import recurring_kick
 
-    assert recurring_kick() == ["weekly goal nudges"]  # no open endorsement requests, no dated actions
+    # The concierge queue and the daily emails always run; no open endorsement requests, no dated actions.
+    assert recurring_kick() == ["concierge queue", "daily notification emails", "weekly goal nudges"]
     assert recurring_kick() == []  # already queued
