@@ -29,8 +29,9 @@ class EntryFilters:
     author_ids: list[int] = field(default_factory=list)
 
 
-def _with_related(qs: QuerySet[Entry], *, detail: bool = True) -> QuerySet[Entry]:
-    qs = qs.select_related("author", "author__team")
+def _with_related(qs: QuerySet[Entry], *, detail: bool = True, author: bool = True) -> QuerySet[Entry]:
+    if author:
+        qs = qs.select_related("author", "author__team")
     if not detail:
         # A list item on a page shows only the tags: three fewer queries and no skill, link or file objects.
         return qs.prefetch_related("tags")
@@ -68,7 +69,9 @@ def _apply(qs: QuerySet[Entry], filters: EntryFilters | None) -> QuerySet[Entry]
 
 def entry_timeline(*, viewer: Any, filters: EntryFilters | None = None, detail: bool = True) -> QuerySet[Entry]:
     """The viewer's own journal, newest first. `detail=False` for lists that show no skills, links or files."""
-    return _ordered(_with_related(_apply(Entry.objects.owned_by(viewer), filters), detail=detail), filters)
+    # The author is the viewer: a list of one's own entries needs no join to read it again for every row.
+    return _ordered(_with_related(_apply(Entry.objects.owned_by(viewer), filters), detail=detail, author=detail),
+                    filters)
 
 
 def entry_list(*, viewer: Any, scope: str = "mine", filters: EntryFilters | None = None) -> QuerySet[Entry]:

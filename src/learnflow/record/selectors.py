@@ -117,6 +117,8 @@ def _own(viewer: Any) -> QuerySet[Statement]:
 def _attach(statements: list[Statement]) -> list[ActivityView]:
     from learnflow.record.models import StatementReflection
 
+    if not statements:
+        return []
     views = [describe(s) for s in statements]
     seqs = [s.seq for s in statements]
     shares = {s.statement_id: s for s in StatementShare.objects.filter(statement_id__in=seqs)}
