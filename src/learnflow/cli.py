@@ -58,12 +58,11 @@ def serve(
 
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
-    if task_worker:
-        from learnflow.account.tasks import recurring_kick
+    from learnflow.account.tasks import recurring_kick
 
-        # Recurring jobs (digests, feeds, reminders, the concierge queue) keep themselves queued; this starts any
-        # that are not yet, e.g. on a fresh install or after the queue was emptied.
-        recurring_kick()
+    # Recurring jobs (digests, feeds, reminders, the concierge queue) keep themselves queued; this starts any that
+    # are not yet, e.g. on a fresh install or after the queue was emptied. Safe from several app servers at once.
+    recurring_kick()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     typer.echo(f"Learnflow is running at {url}  (data: {settings.DATA_DIR}; stop with Ctrl+C)")
     from learnflow.server import run
