@@ -2,12 +2,19 @@
 
 Contract used by other apps (flow, community, concierge): `Resource` with `uid`, `title`, `summary`, `topics`,
 `author`, `status`, `published_at`, `get_absolute_url()`; reads go through `library.selectors`.
+
+Who sees a resource (decided in `library.selectors.resource_visible_q`, the one place):
+    published           every active person
+    in_review/archived  the author and reviewers (L&D, admins)
+    draft               the author only
 """
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -27,6 +34,11 @@ class ResourceStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+def _resource_file_path(instance: "Resource", filename: str) -> str:
+    # The stored name never comes from the uploader beyond its suffix: no path tricks, no clashes.
+    return f"library/{instance.uid.hex[:2]}/{instance.uid.hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
 class Resource(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=ResourceKind.choices, default=ResourceKind.PAGE)
@@ -44,13 +56,160 @@ class Resource(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # An uploaded video, audio or document (served through a view that checks visibility, never a public URL).
+    file = models.FileField(upload_to=_resource_file_path, max_length=255, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    review_note = models.TextField(blank=True)  # the reviewer's words when a resource goes back to its author
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    useful_count = models.PositiveIntegerField(default=0)  # kept by the vote services, for sorting without a join
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "published_at"], name="library_res_status_pub")]
+        indexes = [models.Index(fields=["status", "published_at"], name="library_res_status_pub"),
+                   models.Index(fields=["author", "status"], name="library_res_author_status")]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("library:resource", args=[self.uid])
+
+    def clean(self) -> None:
+        self.title = (self.title or "").strip()
+        if not self.title:
+            raise ValidationError({"title": "A resource needs a title."})
+        if self.kind == ResourceKind.LINK and not self.url:
+            raise ValidationError({"url": "An external resource needs its web address."})
+        if self.kind == ResourceKind.PAGE and not (self.body or "").strip():
+            raise ValidationError({"body": "Write the page: the steps, the checklist or the answer."})
+        if self.kind in (ResourceKind.VIDEO, ResourceKind.AUDIO, ResourceKind.DOCUMENT) and not (self.file or self.file_name or self.url):
+            raise ValidationError({"file": f"Upload the {self.get_kind_display().lower()} or give a link to it."})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ResourceStatus.PUBLISHED
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file)
+
+
+class TopicReviewPolicy(models.Model):
+    """Whether resources on a topic need a reviewer's approval before everyone sees them (L&D decides per topic)."""
+
+    topic = models.OneToOneField("curation.Topic", on_delete=models.CASCADE, related_name="review_policy")
+    review_required = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {'review' if self.review_required else 'no review'}"
+
+
+class Collection(models.Model):
+    """A short pathway: resources in a chosen order. Visible to every active person; each item only to those who
+    may see the resource itself."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)  # Markdown
+    topic = models.ForeignKey("curation.Topic", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="collections")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="library_collections")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:collection", args=[self.uid])
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="collection_items")
+    position = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["collection", "resource"], name="library_item_once")]
+
+
+class Vote(models.Model):
+    """“Useful”: one per person and resource."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource", "user"], name="library_vote_once")]
+
+
+class Comment(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()  # Markdown
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def clean(self) -> None:
+        self.body = (self.body or "").strip()
+        if not self.body:
+            raise ValidationError({"body": "Write a comment first."})
+
+
+class FlagKind(models.TextChoices):
+    OBSOLETE = "obsolete", "Obsolete"
+    NEEDS_UPDATE = "needs_update", "Needs an update"
+
+
+class Flag(models.Model):
+    """Someone says a resource is obsolete or needs an update; its owner is told and resolves it."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="flags")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=FlagKind.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["resource", "resolved_at"], name="library_flag_open")]
+
+
+class ResourceView(models.Model):
+    """That a person opened a resource on a day: at most one row (and one xAPI statement) per person, resource, day.
+    Private to the person; counts shown to others are aggregates."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "resource", "day"], name="library_view_once_a_day")]
+
+
+class Completion(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="completions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "resource"], name="library_complete_once")]

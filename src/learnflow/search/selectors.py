@@ -1,21 +1,31 @@
-"""One search across what the viewer may see. Each content type contributes hits from its own selector, which
-already applies visibility inside the query."""
+"""One search across what the viewer may see: their journal, entries shared with them, and the resource library.
+Each content type contributes hits from its own selector, which already applies visibility inside the query; the
+full-text index only narrows and ranks those querysets, and the best of both are merged by the same score."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from learnflow.core.models import Tag
+from learnflow.curation.models import Topic
 from learnflow.journal.models import Entry
 from learnflow.journal.selectors import EntryFilters, entry_list
-from learnflow.search import fulltext
+from learnflow.library.models import Resource, ResourceKind, ResourceStatus
+from learnflow.library.selectors import resources_visible_to, topic_with_descendants
+from learnflow.search import fulltext, topk
+
+SCOPES = ("all", "mine", "shared")
+# What a search can be narrowed to: journal entries, any resource, or one kind of resource.
+TYPES = ("", "entry", "resource", *ResourceKind.values)
 
 
 @dataclass
 class SearchHit:
-    kind: str
+    kind: str  # "entry" or "resource"
     id: int
     title: str
     snippet_html: str
@@ -23,16 +33,95 @@ class SearchHit:
     author: str
     date: dt.date
     mine: bool
+    type_label: str = "Journal entry"
+    resource_kind: str = ""
+    status: str = ""
+    topics: list[str] = field(default_factory=list)
+    rank: float = 0.0
 
 
-def search_everything(*, viewer: Any, query: str, scope: str = "all", limit: int = 20) -> list[SearchHit]:
-    if not fulltext.words(query):
-        return []
-    entries = list(entry_list(viewer=viewer, scope=scope, filters=EntryFilters(q=query))[:limit])
+@dataclass
+class SearchFilters:
+    type: str = ""
+    topic: str = ""  # a topic's slug: resources on it or its subtopics, entries tagged with its name
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _check(scope: str, filters: SearchFilters) -> Topic | None:
+    if scope not in SCOPES:
+        raise ValidationError({"scope": f"Choose one of: {', '.join(SCOPES)}."})
+    if filters.type not in TYPES:
+        raise ValidationError({"type": f"Choose one of: {', '.join(t for t in TYPES if t)}."})
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValidationError({"date_to": "The end date is before the start date."})
+    if not filters.topic:
+        return None
+    topic = Topic.objects.filter(slug=filters.topic).first()
+    if topic is None:
+        raise ValidationError({"topic": "No such topic."})
+    return topic
+
+
+def _entry_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic: Topic | None,
+                limit: int) -> list[SearchHit]:
+    if topic is not None and not Tag.objects.filter(name=Tag.normalise(topic.name)).exists():
+        return []  # no entry is tagged with the topic: nothing to search
+    entry_filters = EntryFilters(date_from=filters.date_from, date_to=filters.date_to, tag=topic.name if topic else "")
+    # A hit needs the entry and its author only: the journal's prefetches (tags, skills, links, files) are dropped.
+    visible = entry_list(viewer=viewer, scope=scope, filters=entry_filters).prefetch_related(None)
+    entries = topk.top_objects(visible, query, limit)
     snippets = fulltext.highlights(Entry, [e.pk for e in entries], query)
     return [
         SearchHit(kind="entry", id=e.pk, title=e.title, snippet_html=snippets.get(e.pk, ""),
                   url=reverse("journal:detail", args=[e.pk]), author=e.author.display_name,
-                  date=e.learned_on, mine=e.author_id == viewer.pk)
+                  date=e.learned_on, mine=e.author_id == viewer.pk, rank=float(getattr(e, "rank", 0.0) or 0.0),
+                  type_label="Journal entry" if e.author_id == viewer.pk else "Shared entry")
         for e in entries
     ]
+
+
+def _resource_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic: Topic | None,
+                   limit: int) -> list[SearchHit]:
+    qs = resources_visible_to(viewer=viewer).exclude(status=ResourceStatus.ARCHIVED)
+    if scope == "mine":
+        qs = qs.filter(author_id=viewer.pk)
+    elif scope == "shared":
+        qs = qs.filter(status=ResourceStatus.PUBLISHED).exclude(author_id=viewer.pk)
+    if filters.type in ResourceKind.values:
+        qs = qs.filter(kind=filters.type)
+    if topic is not None:
+        qs = qs.filter(pk__in=Resource.topics.through.objects.filter(topic_id__in=topic_with_descendants(topic))
+                       .values("resource_id"))
+    if filters.date_from:
+        qs = qs.filter(published_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(published_at__date__lte=filters.date_to)
+    found = topk.top_objects(qs.select_related("author").prefetch_related("topics"), query, limit)
+    snippets = fulltext.highlights(Resource, [r.pk for r in found], query)
+    kinds = dict(ResourceKind.choices)
+    return [
+        SearchHit(kind="resource", id=r.pk, title=r.title, snippet_html=snippets.get(r.pk, ""),
+                  url=r.get_absolute_url(), author=r.author.display_name if r.author else (r.site_name or ""),
+                  date=(r.published_at or r.created_at).date(), mine=r.author_id == viewer.pk,
+                  rank=float(getattr(r, "rank", 0.0) or 0.0), type_label=kinds.get(r.kind, r.kind).split(" (")[0],
+                  resource_kind=r.kind, status=r.status, topics=[t.name for t in r.topics.all()])
+        for r in found
+    ]
+
+
+def search_everything(*, viewer: Any, query: str, scope: str = "all", limit: int = 20,
+                      filters: SearchFilters | None = None) -> list[SearchHit]:
+    """The best `limit` matches the viewer may see, best first (then newest). Raises ValidationError for a filter
+    that makes no sense (an unknown type or topic, dates the wrong way round)."""
+    filters = filters or SearchFilters()
+    topic = _check(scope, filters)
+    if not fulltext.words(query):
+        return []
+    hits: list[SearchHit] = []
+    if filters.type in ("", "entry"):
+        hits += _entry_hits(viewer, query, scope, filters, topic, limit)
+    if filters.type != "entry":
+        hits += _resource_hits(viewer, query, scope, filters, topic, limit)
+    hits.sort(key=lambda h: (-h.rank, -h.date.toordinal(), h.kind, -h.id))
+    return hits[:limit]

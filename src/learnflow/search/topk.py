@@ -1,0 +1,108 @@
+"""The best few matches of a large, mostly visible set, without scoring every match (SQLite).
+
+`fulltext.search` scores every row that matches and then sorts: one pass, right when the rows a person may search
+are few (their journal). The library is the opposite case: almost every resource is published, so a common word
+matches most of 100,000 rows, and scoring and sorting all of them to show 20 costs hundreds of milliseconds.
+
+The score is a step function — 1 for a match plus each boosted column's extra weight (fulltext.WEIGHTS) when the
+words match inside that column — so the ranking is a short list of tiers (title and summary, title only, summary
+only, anywhere else), each ordered newest first, which is exactly `-rank, -pk`. FTS5 walks a MATCH in rowid order
+lazily, so `ORDER BY rowid DESC LIMIT n` per tier reads only as many matches as are shown. The queryset (visibility
+and filters) still decides which candidates are returned; the narrowing tokens keep the candidates a close superset.
+When the queryset's filters reject most candidates (a narrow date range, a rare type), this gives up after a bounded
+number of candidates and the caller uses the one-pass search instead.
+
+(Written for the library and journal search in search.selectors; the same shape would sit well in fulltext.py.)
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from learnflow.search import fulltext
+
+MAX_CANDIDATES = 4_000
+
+
+def _tiers(table: str, query: str, narrowing: str | None) -> list[tuple[float, str]]:
+    expression = fulltext._fts5_expression(query, table)
+    words_part = expression.partition(" : ")[2]
+    boosts = [(column, weight - 1.0) for column, weight in zip(fulltext.INDEXED[table],
+                                                               fulltext.WEIGHTS.get(table, ())) if weight > 1.0]
+
+    def within(column: str) -> str:
+        return "{" + column + "} : " + words_part
+
+    tiers = []
+    for size in range(len(boosts), -1, -1):
+        for chosen in combinations(boosts, size):
+            names = {c for c, _ in chosen}
+            parts = ([f"({narrowing})"] if narrowing else []) + [f"({expression})"] + [f"({within(c)})"
+                                                                                     for c in names]
+            match = "(" + " AND ".join(parts) + ")" + "".join(f" NOT ({within(c)})" for c, _ in boosts
+                                                              if c not in names)
+            tiers.append((1.0 + sum(w for _, w in chosen), match))
+    tiers.sort(key=lambda t: -t[0])
+    return tiers
+
+
+def top_matches(qs: QuerySet, query: str, limit: int) -> list[tuple[int, float]] | None:
+    """(pk, rank) of the best `limit` rows of `qs` matching `query`, best first, ranked as fulltext.search ranks;
+    None when this path does not apply (not SQLite, or the filters are too selective for it)."""
+    if connection.vendor != "sqlite" or not fulltext.words(query) or limit <= 0:
+        return None
+    table = qs.model._meta.db_table
+    fts = f"{table}_fts"
+    try:
+        tiers = _tiers(table, query, fulltext._narrowing(qs, table))
+    except (AttributeError, TypeError, KeyError):  # the full-text module changed shape: use its own search
+        return None
+    batch = max(2 * limit, 50)
+    found: list[tuple[int, float]] = []
+    scanned = 0
+    plain = qs.order_by().values_list("pk", flat=True)
+    with connection.cursor() as cursor:
+        for rank, match in tiers:
+            below = None
+            while len(found) < limit:
+                sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+                params: list[Any] = [match]
+                if below is not None:
+                    sql += " AND rowid < %s"
+                    params.append(below)
+                cursor.execute(sql + " ORDER BY rowid DESC LIMIT %s", [*params, batch])
+                ids = [row[0] for row in cursor.fetchall()]
+                if not ids:
+                    break
+                allowed = set(plain.filter(pk__in=ids))
+                found += [(pk, rank) for pk in ids if pk in allowed][: limit - len(found)]
+                scanned += len(ids)
+                if len(ids) < batch:
+                    break
+                if scanned > MAX_CANDIDATES and len(found) < limit:
+                    return None
+                below = ids[-1]
+                batch = min(batch * 2, 1_000)  # the filters reject many: fewer, larger reads
+            if len(found) >= limit:
+                break
+    return found
+
+
+def top_objects(qs: QuerySet, query: str, limit: int) -> list[Any]:
+    """The rows themselves (with `.rank`), best first: through `top_matches` where it applies, else
+    fulltext.search."""
+    ranked = top_matches(qs, query, limit)
+    if ranked is None:
+        return list(fulltext.search(qs, query)[:limit])
+    ranks = dict(ranked)
+    rows = {obj.pk: obj for obj in qs.filter(pk__in=list(ranks))}
+    out = []
+    for pk, rank in ranked:
+        obj = rows.get(pk)
+        if obj is not None:
+            obj.rank = rank
+            out.append(obj)
+    return out
