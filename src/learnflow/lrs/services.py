@@ -148,55 +148,108 @@ _STATEMENT_COLUMNS = (
     "id", "stored", "timestamp", "verb_iri", "actor_ifi", "object_type", "object_iri", "object_statement",
     "registration", "voided", "is_voiding", "version", "key_id", "person_id", "full_json", "has_attachments",
 )
-_PREPARED_COLUMNS = ("id", "stored", "timestamp", "object_statement", "registration")
+_CHUNK = 500  # rows per multi-row INSERT: 8,000 parameters, well under SQLite's limit
 
 
-def _insert_statements(rows: list[dict]) -> dict[uuid.UUID, int]:
-    """One multi-row INSERT … RETURNING for the batch (the ORM's bulk_create spends most of
-    ingest time building model instances; this keeps the per-statement work to a tuple)."""
-    connection = connections[router.db_for_write(Statement)]
-    meta, qn = Statement._meta, connection.ops.quote_name
-    prepare = {c: meta.get_field(c).get_db_prep_save for c in _PREPARED_COLUMNS}
-    params: list[Any] = []
-    for row in rows:
-        for column in _STATEMENT_COLUMNS:
-            value = row[column]
-            if column in prepare and value is not None:
-                value = prepare[column](value, connection)
-            params.append(value)
+def _connection() -> Any:
+    return connections[router.db_for_write(Statement)]
+
+
+class _DbValues:
+    """Python values to database parameters for one connection, without building model instances
+    (the ORM's per-field preparation cost more than the inserts themselves)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.native_uuid = connection.features.has_native_uuid_field
+        self._adapt = connection.ops.adapt_datetimefield_value
+        # SQLite keeps naive UTC text: for an aware UTC value that is what Django would write, minus its checks.
+        self._utc_text = connection.vendor == "sqlite" and settings.USE_TZ
+
+    def datetime(self, value: dt.datetime) -> Any:
+        if self._utc_text and value.tzinfo is dt.timezone.utc:
+            return value.replace(tzinfo=None).isoformat(" ")
+        return self._adapt(value)
+
+    def uuid(self, value: uuid.UUID | None) -> Any:
+        if value is None or self.native_uuid:
+            return value
+        return value.hex
+
+    def key(self, value: Any) -> str:
+        """How a UUID read back from the database is written in a dict key."""
+        return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
+
+
+def _insert_statements(rows: list[dict]) -> dict[str, int]:
+    """Multi-row INSERT … RETURNING for the batch; answers seq by statement id (32 hex digits)."""
+    connection = _connection()
+    db = _DbValues(connection)
+    qn = connection.ops.quote_name
+    table = qn(Statement._meta.db_table)
+    columns = ", ".join(qn(c) for c in _STATEMENT_COLUMNS)
     placeholders = "(" + ", ".join(["%s"] * len(_STATEMENT_COLUMNS)) + ")"
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in _STATEMENT_COLUMNS)}) "
-           f"VALUES {', '.join([placeholders] * len(rows))} RETURNING {qn('seq')}, {qn('id')}")
-    id_field = meta.get_field("id")
+    adapt = db.datetime
+    stored_cache: dict[dt.datetime, Any] = {}
+    seqs: dict[str, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        returned = cursor.fetchall()
-    return {id_field.to_python(raw_id): seq for seq, raw_id in returned}
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            params: list[Any] = []
+            for row in chunk:
+                params += (
+                    db.uuid(row["id"]), stored_cache.get(row["stored"]) or stored_cache.setdefault(
+                        row["stored"], adapt(row["stored"])), adapt(row["timestamp"]), row["verb_iri"],
+                    row["actor_ifi"], row["object_type"], row["object_iri"], db.uuid(row["object_statement"]),
+                    db.uuid(row["registration"]), row["voided"], row["is_voiding"], row["version"], row["key_id"],
+                    row["person_id"], row["full_json"], row["has_attachments"],
+                )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
+                f"RETURNING {qn('seq')}, {qn('id')}",
+                params,
+            )
+            seqs.update((db.key(raw_id), seq) for seq, raw_id in cursor.fetchall())
+    return seqs
 
 
-def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool]]) -> None:
+def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool, Any]]) -> None:
+    """(statement seq, ifi or iri, related, stored as a database parameter) rows, one executemany."""
     if not rows:
         return
-    connection = connections[router.db_for_write(model)]
+    connection = _connection()
     qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({qn('statement_id')}, {qn(column)}, {qn('related')}) "
-           f"VALUES (%s, %s, %s)")
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} "
+           f"({qn('statement_id')}, {qn(column)}, {qn('related')}, {qn('stored')}) VALUES (%s, %s, %s, %s)")
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
+def _select_in(sql: str, values: list[Any]) -> list[tuple]:
+    """Run ``sql`` (with one ``{}`` for an IN list) over ``values`` in chunks."""
+    connection = _connection()
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
+            out += cursor.fetchall()
+    return out
+
+
 def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: str,
                      attachments: dict[str, tuple[str, bytes]] | None = None,
-                     statement_id: str | None = None) -> tuple[list[str], int]:
+                     statement_id: str | None = None, validated: bool = False) -> tuple[list[str], int]:
     """Validate and store a batch, whole or not at all.
 
     Returns (ids in request order, number newly stored). ``statement_id`` is the
-    PUT form's parameter. Raises XapiError 400/403/409.
+    PUT form's parameter; ``validated`` says the caller already ran
+    ``validation.validate_statements`` on this batch for this version. Raises XapiError 400/403/409.
     """
-    try:
-        validation.validate_statements(statements, version=version)
-    except validation.ValidationError as exc:
-        raise XapiError.from_validation(exc) from None
+    if not validated:
+        try:
+            validation.validate_statements(statements, version=version)
+        except validation.ValidationError as exc:
+            raise XapiError.from_validation(exc) from None
     if key.scope == LrsKey.Scope.READ:
         raise XapiError(403, "this key may only read statements")
     if key.owner_id and not key.trusted:
@@ -222,36 +275,45 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         seen.add(sid)
         ids.append(sid)
 
-    existing = dict(Statement.objects.filter(id__in=[uuid.UUID(s) for s in ids]).values_list("id", "full_json"))
-    existing = {str(k): v for k, v in existing.items()}
+    connection = _connection()
+    db = _DbValues(connection)
+    qn = connection.ops.quote_name
+    table = qn(Statement._meta.db_table)
+    uids = [uuid.UUID(sid) for sid in ids]
+    existing = {db.key(raw_id): full_json for raw_id, full_json in _select_in(
+        f"SELECT {qn('id')}, {qn('full_json')} FROM {table} WHERE {qn('id')} IN ({{}})",
+        [db.uuid(u) for u in uids])}
     void_targets = []
+    default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
+    key_pk = key.pk
     rows: list[tuple[dict, dict]] = []
-    for sid, statement in zip(ids, statements):
-        if sid in existing:
-            if not _same_statement(statement, existing[sid]):
+    for sid, uid, statement in zip(ids, uids, statements):
+        if uid.hex in existing:
+            if not _same_statement(statement, existing[uid.hex]):
                 raise XapiError(409, f"statement {sid} already exists with different content")
             continue
         full = dict(statement)
         _normalise(full)
         full["id"] = sid
-        full.setdefault("timestamp", stored_text)
+        timestamp = full.setdefault("timestamp", stored_text)
         full["stored"] = stored_text
         full["authority"] = authority
-        full.setdefault("version", "2.0.0" if version.startswith("2.") else "1.0.0")
+        full.setdefault("version", default_version)
         object_type, object_iri, target = indexing.object_key(full)
         is_voiding = full["verb"]["id"] == validation.VOIDED_VERB
         if is_voiding:
             void_targets.append(target)
-        context = full.get("context") or {}
+        context = full.get("context")
+        registration = context.get("registration") if context else None
         rows.append((
             {
-                "id": uuid.UUID(sid), "stored": stored_at,
-                "timestamp": validation.parse_timestamp(full["timestamp"]),
+                "id": uid, "stored": stored_at,
+                "timestamp": stored_at if timestamp is stored_text else validation.parse_timestamp(timestamp),
                 "verb_iri": full["verb"]["id"], "actor_ifi": indexing.agent_ifi(full["actor"]) or "",
                 "object_type": object_type, "object_iri": object_iri[:512],
                 "object_statement": uuid.UUID(target) if target else None,
-                "registration": uuid.UUID(context["registration"]) if "registration" in context else None,
-                "voided": False, "is_voiding": is_voiding, "version": full["version"], "key_id": key.pk,
+                "registration": uuid.UUID(registration) if registration else None,
+                "voided": False, "is_voiding": is_voiding, "version": full["version"], "key_id": key_pk,
                 "person_id": None,
                 "full_json": json.dumps(full, ensure_ascii=False, separators=(",", ":")),
                 "has_attachments": bool(full.get("attachments")),
@@ -267,21 +329,25 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         batch_voiding = {str(r["id"]) for r, _ in rows if r["is_voiding"]}
         if voiding_targets & set(void_targets) or batch_voiding & set(void_targets):
             raise XapiError(400, "a voiding statement cannot void another voiding statement")
-    # A voiding statement may arrive before the statement it voids.
-    already_voided = set(Statement.objects.filter(
-        is_voiding=True, object_statement__in=[row["id"] for row, _ in rows if not row["is_voiding"]],
-    ).values_list("object_statement", flat=True))
-    for row, _ in rows:
-        row["voided"] = row["id"] in already_voided
+    # A voiding statement may arrive before the statement it voids (the partial index answers this).
+    already_voided = {db.key(target) for (target,) in _select_in(
+        f"SELECT {qn('object_statement')} FROM {table} WHERE {qn('object_statement')} IS NOT NULL "
+        f"AND {qn('object_statement')} IN ({{}}) AND {qn('is_voiding')}",
+        [db.uuid(row["id"]) for row, _ in rows if not row["is_voiding"]])}
+    if already_voided:
+        for row, _ in rows:
+            row["voided"] = row["id"].hex in already_voided
     _link_people(rows)
+    stored_param = db.datetime(stored_at)
+    agent_rows, activity_rows = [], []
     try:
         with transaction.atomic():
             seqs = _insert_statements([row for row, _ in rows])
-            agent_rows, activity_rows = [], []
             for (row, full) in rows:
-                seq = seqs[row["id"]]
-                agent_rows.extend((seq, ifi[:512], related) for ifi, related in indexing.agent_rows(full))
-                activity_rows.extend((seq, iri[:512], related) for iri, related in indexing.activity_rows(full))
+                seq = seqs[row["id"].hex]
+                agent_rows.extend((seq, ifi[:512], related, stored_param) for ifi, related in indexing.agent_rows(full))
+                activity_rows.extend(
+                    (seq, iri[:512], related, stored_param) for iri, related in indexing.activity_rows(full))
             _insert_index_rows(StatementAgent, "ifi", agent_rows)
             _insert_index_rows(StatementActivity, "iri", activity_rows)
             if void_targets:

@@ -34,6 +34,23 @@ INTERACTION_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KEYS = frozenset({"parent", "grouping", "category", "other"})
 AGENT_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
+# Allowed properties, as sets built once (checked for every object of every statement).
+_AGENT_KEYS = frozenset(("objectType", "name", *AGENT_IFIS))
+_GROUP_KEYS = frozenset(("objectType", "name", "member", *AGENT_IFIS))
+_VERB_KEYS = frozenset(("id", "display"))
+_ACTIVITY_KEYS = frozenset(("objectType", "id", "definition"))
+_RESULT_KEYS = frozenset(("score", "success", "completion", "response", "duration", "extensions"))
+_SCORE_KEYS = frozenset(("scaled", "raw", "min", "max"))
+_DEFINITION_KEYS = frozenset(("name", "description", "type", "moreInfo", "extensions", "interactionType",
+                              "correctResponsesPattern", *INTERACTION_COMPONENT_LISTS))
+_CONTEXT_KEYS = frozenset(("registration", "instructor", "team", "contextActivities", "revision", "platform",
+                           "language", "statement", "extensions"))
+_CONTEXT_KEYS_V2 = _CONTEXT_KEYS | {"contextAgents", "contextGroups"}
+_SUBSTATEMENT_KEYS = frozenset(("objectType", "actor", "verb", "object", "result", "context", "timestamp",
+                                "attachments"))
+_STATEMENT_KEYS = frozenset(("id", "actor", "verb", "object", "result", "context", "timestamp", "stored",
+                             "authority", "version", "attachments"))
+
 
 class ValidationError(ValueError):
     """A statement (or part of one) breaks an xAPI rule.
@@ -151,12 +168,14 @@ def _object(value: Any, path: str, *, allow_empty: bool = True) -> dict:
 
 
 def _keys(value: dict, allowed: Iterable[str], path: str, required: Iterable[str] = ()) -> None:
-    allowed = set(allowed)
-    for key, item in value.items():
-        if key not in allowed:
-            raise ValidationError(f"unexpected property '{key}'", path)
-        if item is None:
-            raise ValidationError("must not be null", f"{path}.{key}")
+    allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+    # The common case (every key allowed, no null) in two C-level checks; the loop finds the first culprit.
+    if not (value.keys() <= allowed and None not in value.values()):
+        for key, item in value.items():
+            if key not in allowed:
+                raise ValidationError(f"unexpected property '{key}'", path)
+            if item is None:
+                raise ValidationError("must not be null", f"{path}.{key}")
     for key in required:
         if key not in value:
             raise ValidationError(f"'{key}' is required", path)
@@ -240,7 +259,7 @@ def _validate_ifis(value: dict, path: str) -> int:
 
 def validate_agent(value: Any, path: str = "agent", *, object_type_required: bool = False) -> None:
     _object(value, path)
-    _keys(value, ("objectType", "name", *AGENT_IFIS), path)
+    _keys(value, _AGENT_KEYS, path)
     if object_type_required or "objectType" in value:
         if value.get("objectType") != "Agent":
             raise ValidationError("objectType must be 'Agent'", f"{path}.objectType")
@@ -252,7 +271,7 @@ def validate_agent(value: Any, path: str = "agent", *, object_type_required: boo
 
 def validate_group(value: Any, path: str = "group") -> None:
     _object(value, path)
-    _keys(value, ("objectType", "name", "member", *AGENT_IFIS), path)
+    _keys(value, _GROUP_KEYS, path)
     if value.get("objectType") != "Group":
         raise ValidationError("objectType must be 'Group'", f"{path}.objectType")
     if "name" in value:
@@ -281,7 +300,7 @@ def validate_actor(value: Any, path: str = "actor") -> None:
 
 def validate_verb(value: Any, path: str = "verb") -> None:
     _object(value, path)
-    _keys(value, ("id", "display"), path, required=("id",))
+    _keys(value, _VERB_KEYS, path, required=("id",))
     _iri(value["id"], f"{path}.id")
     if "display" in value:
         validate_language_map(value["display"], f"{path}.display")
@@ -305,12 +324,7 @@ def _validate_interaction_components(value: Any, path: str) -> None:
 
 def validate_activity_definition(value: Any, path: str) -> None:
     _object(value, path)
-    _keys(
-        value,
-        ("name", "description", "type", "moreInfo", "extensions", "interactionType",
-         "correctResponsesPattern", *INTERACTION_COMPONENT_LISTS),
-        path,
-    )
+    _keys(value, _DEFINITION_KEYS, path)
     for key in ("name", "description"):
         if key in value:
             validate_language_map(value[key], f"{path}.{key}")
@@ -338,7 +352,7 @@ def validate_activity_definition(value: Any, path: str) -> None:
 
 def validate_activity(value: Any, path: str = "object") -> None:
     _object(value, path)
-    _keys(value, ("objectType", "id", "definition"), path, required=("id",))
+    _keys(value, _ACTIVITY_KEYS, path, required=("id",))
     if "objectType" in value and value["objectType"] != "Activity":
         raise ValidationError("objectType must be 'Activity'", f"{path}.objectType")
     _iri(value["id"], f"{path}.id")
@@ -359,11 +373,11 @@ def validate_statement_ref(value: Any, path: str) -> None:
 
 def validate_result(value: Any, path: str = "result") -> None:
     _object(value, path)
-    _keys(value, ("score", "success", "completion", "response", "duration", "extensions"), path)
+    _keys(value, _RESULT_KEYS, path)
     if "score" in value:
         score_path = f"{path}.score"
         score = _object(value["score"], score_path)
-        _keys(score, ("scaled", "raw", "min", "max"), score_path)
+        _keys(score, _SCORE_KEYS, score_path)
         numbers = {key: _number(score[key], f"{score_path}.{key}") for key in score}
         if "scaled" in numbers and not -1 <= numbers["scaled"] <= 1:
             raise ValidationError("must be between -1 and 1", f"{score_path}.scaled")
@@ -397,11 +411,7 @@ def _validate_relevant_types(value: Any, path: str) -> None:
 def validate_context(value: Any, path: str = "context", *, version: str = "2.0.0",
                      object_is_activity: bool = True) -> None:
     _object(value, path)
-    allowed = ["registration", "instructor", "team", "contextActivities", "revision", "platform",
-               "language", "statement", "extensions"]
-    if _is_v2(version):
-        allowed += ["contextAgents", "contextGroups"]
-    _keys(value, allowed, path)
+    _keys(value, _CONTEXT_KEYS_V2 if _is_v2(version) else _CONTEXT_KEYS, path)
     if "registration" in value:
         _uuid(value["registration"], f"{path}.registration")
     if "instructor" in value:
@@ -500,12 +510,7 @@ def _validate_object(value: Any, path: str, *, version: str, in_substatement: bo
 
 def _validate_statement_body(value: Any, path: str, *, version: str, substatement: bool) -> None:
     _object(value, path)
-    if substatement:
-        allowed = ("objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments")
-    else:
-        allowed = ("id", "actor", "verb", "object", "result", "context", "timestamp", "stored",
-                   "authority", "version", "attachments")
-    _keys(value, allowed, path, required=("actor", "verb", "object"))
+    _keys(value, _SUBSTATEMENT_KEYS if substatement else _STATEMENT_KEYS, path, required=("actor", "verb", "object"))
     if substatement and value.get("objectType") != "SubStatement":
         raise ValidationError("objectType must be 'SubStatement'", f"{path}.objectType")
     if "id" in value:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from learnflow.lrs.http import XapiError, etag_for
@@ -265,37 +265,75 @@ def activity_definitions_merge(*, statements: Iterable[dict[str, Any]]) -> int:
 
     Meant to be called by the statements resource inside the transaction that stores
     the batch (statements already validated). The usual case, definitions the LRS
-    already has, costs one SELECT and writes nothing. Activities whose definition
-    changes are created if new, then locked and merged again under the lock, so that
-    two batches adding different languages at once both keep theirs; rows are
-    inserted and locked in ``iri_hash`` order so that concurrent batches cannot deadlock.
-    Returns the number of activities whose canonical definition changed.
+    already has, costs one SELECT and writes nothing. Activities the LRS has not seen
+    are inserted with their definition in one ``INSERT … ON CONFLICT DO NOTHING``; those
+    another batch inserted meanwhile, and known ones whose definition changes, are locked
+    and merged again under the lock, so that two batches adding different languages at
+    once both keep theirs. Rows are inserted and locked in ``iri_hash`` order so that
+    concurrent batches cannot deadlock. Returns the number of activities whose canonical
+    definition changed.
     """
     incoming: dict[str, dict[str, Any]] = {}
     for statement in statements:
         for activity in _mentioned_activities(statement):
             definition = activity.get("definition")
             if isinstance(definition, dict) and definition and isinstance(activity.get("id"), str):
-                incoming[activity["id"]] = definition_merge(incoming.get(activity["id"], {}), definition)
+                iri = activity["id"]
+                incoming[iri] = definition_merge(incoming[iri], definition) if iri in incoming else definition
     if not incoming:
         return 0
     by_hash = {Activity.hash_iri(iri): iri for iri in incoming}
-    known = dict(Activity.objects.filter(iri_hash__in=list(by_hash)).values_list("iri_hash", "definition"))
-    stale = sorted(
-        h for h, iri in by_hash.items() if h not in known or definition_merge(known[h], incoming[iri]) != known[h]
-    )
-    if not stale:
+    ordered = sorted(by_hash)
+    # Chunks in hash order keep every lock taken in increasing order, and the parameters under SQLite's limit.
+    return sum(_definitions_merge_chunk({h: by_hash[h] for h in ordered[i:i + 2000]}, incoming)
+               for i in range(0, len(ordered), 2000))
+
+
+def _definitions_merge_chunk(by_hash: dict[str, str], incoming: dict[str, dict[str, Any]]) -> int:
+    connection = connections[router.db_for_write(Activity)]
+    qn = connection.ops.quote_name
+    table = qn(Activity._meta.db_table)
+    hashes = list(by_hash)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn('iri_hash')}, {qn('definition')} FROM {table} WHERE {qn('iri_hash')} IN "
+                       f"({', '.join(['%s'] * len(hashes))})", hashes)
+        known = {h: _json_value(d) for h, d in cursor.fetchall()}
+    stale = sorted(h for h, d in known.items() if definition_merge(d, incoming[by_hash[h]]) != d)
+    new = [h for h in hashes if h not in known]
+    if not stale and not new:
         return 0
-    now = timezone.now()
-    Activity.objects.bulk_create(
-        [Activity(iri_hash=h, iri=by_hash[h], definition={}, updated=now) for h in stale if h not in known],
-        ignore_conflicts=True,
-    )
-    changed = []
-    for activity in Activity.objects.select_for_update().filter(iri_hash__in=stale).order_by("iri_hash"):
-        merged = definition_merge(activity.definition, incoming[by_hash[activity.iri_hash]])
-        if merged != activity.definition:
-            activity.definition, activity.updated = merged, now
-            changed.append(activity)
-    Activity.objects.bulk_update(changed, ["definition", "updated"])
-    return len(changed)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    changed = 0
+    with connection.cursor() as cursor:
+        if new:
+            cursor.execute(
+                f"INSERT INTO {table} ({qn('iri_hash')}, {qn('iri')}, {qn('definition')}, {qn('updated')}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(new))
+                + f" ON CONFLICT ({qn('iri_hash')}) DO NOTHING RETURNING {qn('iri_hash')}",
+                [v for h in new for v in (h, by_hash[h], json.dumps(incoming[by_hash[h]]), now)],
+            )
+            inserted = {h for (h,) in cursor.fetchall()}
+            changed += len(inserted)
+            # Another batch inserted these first: merge into what it wrote, under the lock.
+            stale = sorted({*stale, *(h for h in new if h not in inserted)})
+        if stale:
+            lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            cursor.execute(
+                f"SELECT {qn('iri_hash')}, {qn('definition')} FROM {table} WHERE {qn('iri_hash')} IN "
+                f"({', '.join(['%s'] * len(stale))}) ORDER BY {qn('iri_hash')}{lock}", stale)
+            updates = []
+            for h, raw in cursor.fetchall():
+                current = _json_value(raw)
+                merged = definition_merge(current, incoming[by_hash[h]])
+                if merged != current:
+                    updates.append((json.dumps(merged), now, h))
+            if updates:
+                cursor.executemany(
+                    f"UPDATE {table} SET {qn('definition')} = %s, {qn('updated')} = %s WHERE {qn('iri_hash')} = %s",
+                    updates)
+            changed += len(updates)
+    return changed
+
+
+def _json_value(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, (str, bytes)) else raw

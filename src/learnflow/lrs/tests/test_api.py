@@ -207,6 +207,41 @@ def test_more_pages_through_everything_in_order(xapi):
     assert seen == ids
 
 
+@pytest.mark.parametrize("filters", [
+    {"agent": json.dumps({"mbox": "mailto:ann@example.com"}), "related_agents": "true"},
+    {"activity": ACTIVITY, "related_activities": "true"},
+    {"agent": json.dumps({"mbox": "mailto:ann@example.com"}), "related_agents": "true",
+     "activity": ACTIVITY, "related_activities": "true"},
+])
+def test_more_pages_an_agent_or_activity_newest_first_across_related_and_unrelated_mentions(xapi, filters):
+    # Each batch has its own `stored`: ann as actor of the activity, then as instructor (related) of a statement
+    # whose parent is the activity (related), alternating, so that every page mixes both index ranges.
+    expected = []
+    for i in range(4):
+        expected += xapi("post", data=[statement(), statement(
+            actor_email="bob@example.com", activity=f"http://example.com/lesson/{i}",
+            context={"instructor": {"mbox": "mailto:ann@example.com"},
+                     "contextActivities": {"parent": [{"id": ACTIVITY}]}})]).json()
+    xapi("post", data=statement(actor_email="eve@example.com", activity="http://example.com/elsewhere"))
+    seen, url, params = [], URL, {**filters, "limit": "3"}
+    while True:
+        page = xapi("get", url, params).json()
+        seen += [s["id"] for s in page["statements"]]
+        if not page["more"]:
+            break
+        url, params = page["more"], None
+    newest_first = [sid for pair in reversed([expected[i:i + 2] for i in range(0, 8, 2)]) for sid in reversed(pair)]
+    assert seen == newest_first
+
+
+def test_index_rows_carry_their_statements_stored(xapi):
+    xapi("post", data=[statement(), statement(actor_email="bob@example.com")])
+    stored = dict(Statement.objects.values_list("seq", "stored"))
+    rows = [*StatementAgent.objects.values_list("statement_id", "stored"),
+            *StatementActivity.objects.values_list("statement_id", "stored")]
+    assert rows and all(value == stored[seq] for seq, value in rows)
+
+
 def test_since_and_until_bound_stored(xapi):
     xapi("post", data=statement())
     future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)).isoformat()
