@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Zipf, data_dir_for, django_setup, percentiles, timed  # noqa: E402
+from _common import signed_in_client, Zipf, data_dir_for, django_setup, percentiles, timed  # noqa: E402
 
 TARGET_MS = 50.0
 TARGETS = {"community page": TARGET_MS}
@@ -212,9 +212,7 @@ def measure(args, log) -> list[dict]:
         ids = list(Membership.objects.filter(community_id=community_id).values_list("user_id", flat=True)[:500])
         out = []
         for user in User.objects.filter(pk__in=rng.sample(ids, k=min(k, len(ids)))):
-            client = Client()
-            client.force_login(user)
-            out.append(client)
+            out.append(signed_in_client(user))
         return out
 
     groups = {c[0]: members_of(c[0]) for c in {largest, typical, hidden}}

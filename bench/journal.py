@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
+from _common import signed_in_client, Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
 
 TARGETS_MS = {"timeline": 50.0, "own search": 50.0, "quick capture": 30.0}
 
@@ -340,9 +340,7 @@ def measure(args, meta: dict, log) -> list[dict]:
         chosen = rng.sample(ids, k=min(pool, len(ids)))
         out = []
         for user in User.objects.filter(pk__in=chosen):
-            client = Client()
-            client.force_login(user)
-            out.append(client)
+            out.append(signed_in_client(user))
         return out
 
     typical, heavy = clients(typical_ids), clients(heavy_ids)

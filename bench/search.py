@@ -28,7 +28,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
+from _common import signed_in_client, Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
 
 TARGET_MS = 50.0
 DEFAULTS = {"people": 10_000, "entries": 1_000_000, "resources": 100_000}
@@ -180,9 +180,7 @@ def measure(args, meta: dict, log) -> list[dict]:
         chosen = rng.sample(ids, k=min(40, len(ids)))
         out = []
         for user in User.objects.filter(pk__in=chosen):
-            client = Client()
-            client.force_login(user)
-            out.append(client)
+            out.append(signed_in_client(user))
         return out
 
     typical, reviewers = clients(typical_ids), clients(reviewer_ids or typical_ids)

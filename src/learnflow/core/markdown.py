@@ -23,7 +23,19 @@ def _parser() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> SafeString:
-    html = _parser().render(text or "")
+    text = text or ""
+    # The same texts (a community's description, a resource's body) are shown on every visit: rendering and
+    # sanitising them again each time costs milliseconds. The result depends on the text alone.
+    return _render_cached(text) if len(text) <= 20_000 else _render(text)
+
+
+@lru_cache(maxsize=512)
+def _render_cached(text: str) -> SafeString:
+    return _render(text)
+
+
+def _render(text: str) -> SafeString:
+    html = _parser().render(text)
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
