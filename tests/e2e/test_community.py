@@ -7,24 +7,12 @@ sync_api = pytest.importorskip("playwright.sync_api",
                                reason="browser test skipped: the playwright package is not installed")
 expect = sync_api.expect
 
+from .browser import sign_in, sign_out  # noqa: E402
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "How do we roll back a failed migration?"
 ANSWER = "Roll forward with a fix; keep each migration reversible."
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-
-
-def sign_out(page) -> None:
-    page.locator("details.usermenu summary").click()
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to Learnflow")).to_be_visible()
 
 
 @pytest.fixture
