@@ -88,3 +88,35 @@ def signed_in_client(user):
     client.force_login(user)
     client.get("/healthz")
     return client
+
+
+def time_requests(request, group: Sequence, *, rng: random.Random, requests: int, warmup: int, label: str = "",
+            slowest_sql: int = 0) -> dict:
+    """Time `request(client)` for clients drawn from `group`: `warmup` untimed calls, then `requests` timed ones.
+
+    Returns the wall-clock percentiles (ms), requests per second, the CPU time of this process per request (with
+    SQLite in-process that is the work itself, without waiting), the number of SQL queries one request makes, and,
+    when asked, its `slowest_sql` queries (for --explain)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        response = request(rng.choice(group))
+        assert response.status_code == 200, (label, response.status_code, response.content[:500])
+    samples, cpu = [], []
+    started = time.perf_counter()
+    for _ in range(requests):
+        client = rng.choice(group)
+        cpu_start = time.process_time()
+        samples.append(timed(lambda: request(client)))
+        cpu.append((time.process_time() - cpu_start) * 1000.0)
+    elapsed = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as ctx:
+        response = request(rng.choice(group))
+    assert response.status_code == 200, (label, response.status_code)
+    cpu_pct = percentiles(cpu)
+    row = {**percentiles(samples), "rps": len(samples) / elapsed, "queries": len(ctx.captured_queries),
+           "cpu_p50": cpu_pct["p50"], "cpu_p95": cpu_pct["p95"]}
+    if slowest_sql:
+        row["sql"] = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:slowest_sql]
+    return row

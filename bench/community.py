@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import signed_in_client, Zipf, data_dir_for, django_setup, percentiles, timed  # noqa: E402
+from _common import signed_in_client, time_requests, Zipf, data_dir_for, django_setup, percentiles, timed  # noqa: E402
 
 TARGET_MS = 50.0
 TARGETS = {"community page": TARGET_MS}
@@ -234,22 +234,8 @@ def measure(args, log) -> list[dict]:
         scenarios = [s for s in scenarios if any(o in s[1] for o in args.only)]
     results = []
     for kind, label, group, request in scenarios:
-        for _ in range(args.warmup):
-            response = request(rng.choice(group))
-            assert response.status_code == 200, (label, response.status_code)
-        samples, cpu = [], []
-        started = time.perf_counter()
-        for _ in range(args.requests):
-            client = rng.choice(group)
-            cpu_start = time.process_time()
-            samples.append(timed(lambda: request(client)))
-            cpu.append((time.process_time() - cpu_start) * 1000.0)
-        elapsed = time.perf_counter() - started
-        with CaptureQueriesContext(connection) as ctx:
-            request(rng.choice(group))
-        cpu_pct = percentiles(cpu)
-        row = {"kind": kind, "label": label, **percentiles(samples), "rps": len(samples) / elapsed,
-               "queries": len(ctx.captured_queries), "cpu_p50": cpu_pct["p50"], "cpu_p95": cpu_pct["p95"]}
+        row = {"kind": kind, "label": label, **time_requests(request, group, rng=rng, requests=args.requests,
+                                                       warmup=args.warmup, label=label)}
         results.append(row)
         log(format_row(row))
     return results

@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import signed_in_client, Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
+from _common import signed_in_client, time_requests, Zipf, data_dir_for, django_setup, human_bytes, percentiles, timed  # noqa: E402
 
 TARGETS_MS = {"timeline": 50.0, "own search": 50.0, "quick capture": 30.0}
 
@@ -385,25 +385,9 @@ def measure(args, meta: dict, log) -> list[dict]:
     results = []
     try:
         for kind, label, group, request in scenarios:
-            for _ in range(args.warmup):
-                response = request(rng.choice(group))
-                assert response.status_code == 200, (label, response.status_code, response.content[:500])
-            samples, cpu = [], []
-            started = time.perf_counter()
-            for _ in range(args.requests):
-                client = rng.choice(group)
-                cpu_start = time.process_time()
-                samples.append(timed(lambda: request(client)))
-                cpu.append((time.process_time() - cpu_start) * 1000.0)
-            elapsed = time.perf_counter() - started
-            with CaptureQueriesContext(connection) as ctx:
-                response = request(rng.choice(group))
-            assert response.status_code == 200
-            cpu_pct = percentiles(cpu)
-            row = {"kind": kind, "label": label, **percentiles(samples), "rps": len(samples) / elapsed,
-                   "queries": len(ctx.captured_queries), "cpu_p50": cpu_pct["p50"], "cpu_p95": cpu_pct["p95"]}
-            if args.explain:
-                row["sql"] = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            row = {"kind": kind, "label": label, **time_requests(request, group, rng=rng, requests=args.requests,
+                                                           warmup=args.warmup, label=label,
+                                                           slowest_sql=3 if args.explain else 0)}
             results.append(row)
             log(format_row(row))
     finally:
