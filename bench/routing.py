@@ -39,6 +39,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import random
 import re
 import sys
 import time
@@ -196,19 +197,82 @@ def mean_rows(rows: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(sum(r[key] for r in rows) / len(rows), 4) if rows else 0.0 for key in keys}
 
 
+def answered_in_order(questions: dict[int, Question]) -> list[int]:
+    """The questions answered by someone other than the asker, in time order: the ones routing is scored on."""
+    answered = sorted((q.when, q.id) for q in questions.values()
+                      if any(a.owner is not None and a.owner != q.owner for a in q.answers))
+    return [qid for _, qid in answered]
+
+
 def scored_questions(questions: dict[int, Question], part: tuple[float, float] = (0.0, 1.0)) -> set[int]:
     """The questions to score: those answered by someone other than the asker, in time order, from the fraction
     part[0] to part[1] of them (the whole replay always runs: later questions are ranked with everything before)."""
-    answered = sorted((q.when, q.id) for q in questions.values()
-                      if any(a.owner is not None and a.owner != q.owner for a in q.answers))
+    answered = answered_in_order(questions)
     lo, hi = round(part[0] * len(answered)), round(part[1] * len(answered))
-    return {qid for _, qid in answered[lo:hi]}
+    return set(answered[lo:hi])
+
+
+def wilcoxon_signed_rank(differences: list[float]) -> float:
+    """Two-sided Wilcoxon signed-rank test (normal approximation, ties and zeros handled as usual: zeros dropped,
+    tied magnitudes share their mean rank, variance corrected for ties). Uses how much better, not only which."""
+    nonzero = sorted((abs(d), d > 0) for d in differences if d != 0)
+    n = len(nonzero)
+    if n == 0:
+        return 1.0
+    ranks, i, tie_term = [0.0] * n, 0, 0.0
+    while i < n:
+        j = i
+        while j + 1 < n and nonzero[j + 1][0] == nonzero[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        tie_term += t ** 3 - t
+        i = j + 1
+    w_plus = sum(r for r, (_, positive) in zip(ranks, nonzero) if positive)
+    mean = n * (n + 1) / 4
+    variance = n * (n + 1) * (2 * n + 1) / 24 - tie_term / 48
+    if variance <= 0:
+        return 1.0
+    z = (abs(w_plus - mean) - 0.5) / math.sqrt(variance)        # continuity correction
+    return round(min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2))), 4)
+
+
+def bootstrap_interval(differences: list[float], resamples: int = 4000, seed: int = 6) -> list[float]:
+    """95% percentile bootstrap interval of the mean difference (questions resampled with replacement; a fixed seed
+    so that the same data always prints the same interval)."""
+    if not differences:
+        return [0.0, 0.0]
+    rng = random.Random(seed)
+    n = len(differences)
+    means = sorted(sum(rng.choices(differences, k=n)) / n for _ in range(resamples))
+    return [round(means[int(0.025 * resamples)], 4), round(means[int(0.975 * resamples) - 1], 4)]
+
+
+def paired_comparison(method: list[float], other: list[float]) -> dict:
+    """Method against a baseline over the same questions, by reciprocal rank (0 when no answerer is ranked)."""
+    differences = [a - b for a, b in zip(method, other)]
+    better = sum(1 for d in differences if d > 0)
+    worse = sum(1 for d in differences if d < 0)
+    return {"questions": len(differences), "better": better, "worse": worse, "same": len(differences) - better - worse,
+            "mrr_difference": round(sum(differences) / len(differences), 4) if differences else 0.0,
+            "mrr_difference_95ci": bootstrap_interval(differences),
+            "sign_test_p": sign_test(better, worse), "wilcoxon_p": wilcoxon_signed_rank(differences)}
+
+
+def summary(rows: dict[str, list[dict[str, float]]]) -> dict:
+    """Mean figures of each ranking over some questions, and method against most_active on them."""
+    return {"questions": len(rows["method"]), **{name: mean_rows(r) for name, r in rows.items()},
+            "method_vs_most_active": paired_comparison([r["mrr"] for r in rows["method"]],
+                                                       [r["mrr"] for r in rows["most_active"]])}
 
 
 def replay(questions: dict[int, Question], answers: list[Answer], comments: list[Comment] = (),
            parameters: Parameters | None = None, part: tuple[float, float] = (0.0, 1.0)) -> dict:
     index = ExpertiseIndex(parameters)
     scored = scored_questions(questions, part)
+    answered = answered_in_order(questions)
+    later = set(answered[round(len(answered) / 2):])      # the later half of the timeline, never tuned on
     # (time, order, id, item): at the same instant a question comes first (nobody answers it in 0 ms)
     events = [(q.when, 0, q.id, q) for q in questions.values()] + [(a.when, 1, a.id, a) for a in answers]
     events += [(c.when, 2, i, c) for i, c in enumerate(comments)]
@@ -217,10 +281,11 @@ def replay(questions: dict[int, Question], answers: list[Answer], comments: list
     answer_counts: dict[int, int] = {}
     last_answer: dict[int, float] = {}
     last_seen: dict[int, float] = {}
-    rows = {"method": [], "random": [], "most_active": []}
-    answerable_rows = {"method": [], "random": [], "most_active": []}
+    names = ("method", "random", "most_active")
+    rows = {name: [] for name in names}
+    answerable_rows = {name: [] for name in names}
+    halves = {"first_half": {name: [] for name in names}, "later_half": {name: [] for name in names}}
     candidate_sizes = []
-    versus: list[int] = []        # per question: +1 method placed an answerer higher than most_active, −1 lower
     for when, order, _id, item in events:
         if order == 0:
             question: Question = item
@@ -237,10 +302,10 @@ def replay(questions: dict[int, Question], answers: list[Answer], comments: list
                 figures = {"method": from_rank(method),
                            "random": expected_random(len(active), len(active & answerers)),
                            "most_active": from_rank(busiest)}
-                versus.append((figures["method"]["mrr"] > figures["most_active"]["mrr"])
-                              - (figures["method"]["mrr"] < figures["most_active"]["mrr"]))
+                half = halves["later_half" if question.id in later else "first_half"]
                 for name, figure in figures.items():
                     rows[name].append(figure)
+                    half[name].append(figure)
                     if answerers & candidates:
                         answerable_rows[name].append(figure)
             if question.owner is not None:
@@ -269,15 +334,19 @@ def replay(questions: dict[int, Question], answers: list[Answer], comments: list
             last_seen[answer.owner] = when
     n_questions = len(rows["method"])
     n_answerable = len(answerable_rows["method"])
+    overall = summary(rows)
     return {
         "questions": n_questions,
         "answerable": n_answerable,
         "coverage": round(n_answerable / n_questions, 4) if n_questions else 0.0,
         "mean_candidates": round(sum(candidate_sizes) / len(candidate_sizes), 1) if candidate_sizes else 0.0,
-        **{name: mean_rows(r) for name, r in rows.items()},
+        **{name: overall[name] for name in names},
+        "method_vs_most_active": overall["method_vs_most_active"],
+        "method_vs_random": paired_comparison([r["mrr"] for r in rows["method"]],
+                                              [r["mrr"] for r in rows["random"]]),
         "answerable_subset": {name: mean_rows(r) for name, r in answerable_rows.items()},
-        "method_vs_most_active": {"better": versus.count(1), "worse": versus.count(-1), "same": versus.count(0),
-                                  "sign_test_p": sign_test(versus.count(1), versus.count(-1))},
+        # the parameters were chosen on the first half only: the later half is the honest figure
+        **{label: summary(half) for label, half in halves.items() if half["method"]},
     }
 
 
@@ -308,12 +377,22 @@ def main(argv: list[str] | None = None) -> dict:
     if not args.quiet:
         print(f"{args.data_dir}: {result['questions']} answered questions, {result['answerable']} answerable "
               f"(coverage {result['coverage']:.1%}), {result['seconds']} s", file=sys.stderr)
-        for subset, table in (("all", result), ("answerable", result["answerable_subset"])):
+        tables = [("all", result), ("answerable", result["answerable_subset"])]
+        tables += [(label.replace("_", " "), result[label]) for label in ("first_half", "later_half") if label in result]
+        for subset, table in tables:
             print(f"  {subset:<11} {'hit@1':>7} {'hit@5':>7} {'hit@10':>7} {'mrr':>7}", file=sys.stderr)
             for name in ("method", "random", "most_active"):
                 row = table[name]
                 print(f"  {name:<11} " + " ".join(f"{row[key]:>7.3f}" for key in
                                                  ("hit_at_1", "hit_at_5", "hit_at_10", "mrr")), file=sys.stderr)
+        for label, table in [("all", result), *((label, result[label]) for label in ("first_half", "later_half")
+                                               if label in result)]:
+            versus = table["method_vs_most_active"]
+            print(f"  method − most_active, {label} ({versus['questions']} questions): MRR "
+                  f"{versus['mrr_difference']:+.3f} (95% CI {versus['mrr_difference_95ci'][0]:+.3f} .. "
+                  f"{versus['mrr_difference_95ci'][1]:+.3f}), better on {versus['better']}, worse on "
+                  f"{versus['worse']}; sign test p={versus['sign_test_p']}, Wilcoxon p={versus['wilcoxon_p']}",
+                  file=sys.stderr)
     return result
 
 
