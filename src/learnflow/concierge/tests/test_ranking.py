@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -182,3 +183,30 @@ def test_rank_stays_exact_with_the_shortlist_of_the_most_active_as_time_passes_a
         full = index.scores("", ["astronomy"], now=now, availability=busy)
         expected = sorted(full, key=lambda p: (full[p], str(p)), reverse=True)[:4]
         assert ids(index.rank("", ["astronomy"], now=now, availability=busy, k=4)) == expected
+
+
+def test_routing_bench_reports_the_later_half_apart_with_a_paired_comparison(tmp_path, capsys):
+    write_dump(tmp_path)
+    result = load_routing().main([str(tmp_path), "--quiet"])
+    later, versus = result["later_half"], result["later_half"]["method_vs_most_active"]
+    assert (result["first_half"]["questions"], later["questions"], sorted(later["method"]),
+            versus["better"] + versus["worse"] + versus["same"]) == (4, 4, ["hit_at_1", "hit_at_10", "hit_at_5", "mrr"],
+                                                                     4)
+    # the busiest is always the wrong expert here, so the method can only be better or the same
+    assert (versus["worse"], versus["mrr_difference"] > 0, versus["mrr_difference_95ci"][0] >= 0) == (0, True, True)
+
+
+def test_wilcoxon_signed_rank_matches_the_textbook_example():
+    # Ranks 1..10, two negative: W+ = 55 − (3 + 7) = 45 against 27.5 expected; normal approximation with continuity
+    # correction (what scipy.stats.wilcoxon(..., correction=True, method="approx") gives: 0.0831)
+    wilcoxon = load_routing().wilcoxon_signed_rank
+    differences = [1, 2, -3, 4, 5, 6, -7, 8, 9, 10]
+    z = (abs(45 - 27.5) - 0.5) / (10 * 11 * 21 / 24) ** 0.5
+    assert wilcoxon(differences) == round(math.erfc(z / math.sqrt(2)), 4) == 0.0831
+    assert (wilcoxon([0, 0, 0]), wilcoxon([1.0] * 30) < 0.001, wilcoxon([1, -1] * 15)) == (1.0, True, 1.0)
+
+
+def test_routing_tuning_looks_at_the_first_half_only(tmp_path, capsys):
+    write_dump(tmp_path)
+    result = load_routing().main([str(tmp_path), "--quiet", "--tune"])
+    assert (result["part"], len(result["variants"]) > 10, "later_half" in result) == ([0.0, 0.5], True, False)
