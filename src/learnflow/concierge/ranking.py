@@ -74,8 +74,8 @@ KNOWLEDGE_KINDS = frozenset({EvidenceKind.ENTRY, EvidenceKind.RESOURCE})
 @dataclass(frozen=True)
 class Parameters:
     expertise_half_life_days: float = 365.0   # what someone knew a year ago counts half
-    # Who helped lately, at several time scales: who is around right now, this week, this quarter. Chosen on the first
-    # 60% of the routing replay (bench/routing.py --part), see the note in that file.
+    # Who helped lately, at several time scales: who is around right now, this week, this quarter. These defaults are
+    # re-checked on the first half of the routing replay (bench/routing.py --tune; bench/README.md has the protocol).
     activity_half_lives_days: tuple[float, ...] = (0.1, 7.0, 90.0)
     tag_weight: float = 1.0                   # share of P(person | query) from the query's tags ...
     text_weight: float = 1.0                  # ... and from its words (renormalised over what the query has)
