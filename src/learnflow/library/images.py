@@ -58,10 +58,14 @@ def sniff(data: bytes) -> str | None:
 
 def image_prepare(data: bytes) -> PreparedImage:
     """Check and re-encode one image. Raises ImageRefused (and nothing else)."""
+    from PIL import Image
+
     try:
         return _prepare(data)
     except ImageRefused:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRefused("The image is too large (it declares more pixels than a picture needs).") from None
     except Exception as exc:  # noqa: BLE001 - a hostile file may trip any corner of a decoder: refuse, never crash
         raise ImageRefused(f"The image could not be read ({type(exc).__name__}).") from None
 
