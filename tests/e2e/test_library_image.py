@@ -29,7 +29,8 @@ def pictured(org, page_server):  # noqa: F811
     page_server.pages["/cover.jpg"] = ("image/jpeg", out.getvalue())
     resource = services.resource_create(author=org.lena, kind="link", title="Blameless incident reviews",
                                         summary="How to run a review that finds causes, not culprits.",
-                                        url="https://sre.example/incident-reviews", image_url=page_server.url("/cover.jpg"))
+                                        url="https://sre.example/incident-reviews",
+                                        image_url=page_server.url("/cover.jpg"))
     # The fetch a worker would run (the queue has no worker in tests).
     assert services.resource_image_store(resource_id=resource.pk, url=page_server.url("/cover.jpg")) == "ready"
     return resource

@@ -235,7 +235,8 @@ def test_a_picture_on_an_internal_address_is_refused_without_connecting(org, tas
     assert resource.image.status == ImageStatus.FAILED and "Refused to connect" in resource.image.note
 
 
-def test_a_picture_that_redirects_to_an_internal_address_is_refused(org, tasks_now, settings, feed_server):  # noqa: F811
+def test_a_picture_that_redirects_to_an_internal_address_is_refused(org, tasks_now, settings,
+                                                                    feed_server):  # noqa: F811
     settings.LEARNFLOW_FETCH_ALLOW = [feed_server.allow]
     feed_server.routes["/cover.png"] = lambda h: (302, {"Location": "http://10.1.2.3/secret.png",
                                                         "Content-Length": "0"}, b"")
