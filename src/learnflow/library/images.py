@@ -18,6 +18,7 @@ MAX_SIDE = 10_000  # either side, as the file declares it, before anything is de
 MAX_PIXELS = 24_000_000  # width × height (a 2 MB PNG can declare gigapixels: a decompression bomb)
 MIN_SIDE = 16  # smaller is a tracking pixel or a spacer, not a picture
 SHOWN_BOX = (1200, 1200)  # the stored copy fits in this box
+THUMB_SIZE = (320, 180)  # the lists' copy: their 160 × 90 box at twice the density, cropped to fill it
 ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9"
 
 # What the first bytes of each accepted format look like, and Pillow's name for it.
@@ -37,6 +38,7 @@ class PreparedImage:
     suffix: str
     width: int
     height: int
+    thumb: bytes = b""
 
 
 def max_bytes() -> int:
@@ -95,12 +97,17 @@ def _prepare(data: bytes) -> PreparedImage:
                                                                    and "transparency" in picture.info)
             picture = picture.convert("RGBA" if transparent else "RGB")
             picture.thumbnail(SHOWN_BOX, Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            # A new file from the pixels alone: no EXIF (where a phone puts the place a photo was taken), no ICC, no
+            # New files from the pixels alone: no EXIF (where a phone puts the place a photo was taken), no ICC, no
             # comments, no trailing bytes.
-            picture.save(out, format="WEBP", quality=82, method=4)
-            return PreparedImage(content=out.getvalue(), content_type="image/webp", suffix=".webp",
-                                 width=picture.width, height=picture.height)
+            thumb = ImageOps.fit(picture, THUMB_SIZE, Image.Resampling.LANCZOS)
+            return PreparedImage(content=_webp(picture), content_type="image/webp", suffix=".webp",
+                                 width=picture.width, height=picture.height, thumb=_webp(thumb))
+
+
+def _webp(picture: Any) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format="WEBP", quality=82, method=4)
+    return out.getvalue()
 
 
 def image_fetch(url: str) -> PreparedImage:

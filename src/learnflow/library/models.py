@@ -122,7 +122,8 @@ class ImageStatus(models.TextChoices):
 
 def _resource_image_path(instance: "ResourceImage", filename: str) -> str:
     uid = instance.resource.uid.hex
-    return f"library/images/{uid[:2]}/{uid}-{instance.version}{PurePath(filename).suffix.lower()[:6]}"
+    rendition = "-thumb" if filename.startswith("thumb") else ""
+    return f"library/images/{uid[:2]}/{uid}-{instance.version}{rendition}{PurePath(filename).suffix.lower()[:6]}"
 
 
 class ResourceImage(models.Model):
@@ -136,6 +137,7 @@ class ResourceImage(models.Model):
     status = models.CharField(max_length=16, choices=ImageStatus.choices, default=ImageStatus.PENDING)
     note = models.CharField(max_length=300, blank=True)  # why the last fetch failed, in a sentence for the curator
     file = models.FileField(upload_to=_resource_image_path, max_length=255, blank=True)
+    thumb = models.FileField(upload_to=_resource_image_path, max_length=255, blank=True)  # the lists' small copy
     version = models.CharField(max_length=16, blank=True)  # part of the file name and the image's URL (cache busting)
     content_type = models.CharField(max_length=32, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
@@ -149,6 +151,14 @@ class ResourceImage(models.Model):
     def get_absolute_url(self) -> str:
         # The version changes with every new picture, so the browser may keep one for a long time.
         return reverse("library:image", args=[self.resource.uid]) + f"?v={self.version}"
+
+    def get_thumb_url(self) -> str:
+        if not self.thumb:
+            return self.get_absolute_url()
+        return reverse("library:image_thumb", args=[self.resource.uid]) + f"?v={self.version}"
+
+    def stored_names(self) -> list[str]:
+        return [f.name for f in (self.file, self.thumb) if f]
 
     @property
     def alt_text(self) -> str:

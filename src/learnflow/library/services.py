@@ -323,20 +323,20 @@ def _image_schedule(resource: Resource) -> None:
     """In the caller's transaction: forget the stored picture and, when the resource has an image address, queue
     its fetch for after the commit (the task must see the row). The old file goes once the commit is done."""
     old = ResourceImage.objects.select_for_update().filter(resource=resource).first()
-    old_file = old.file.name if old is not None and old.file else ""
+    old_files = old.stored_names() if old is not None else []
     url = resource.image_url
     if not url:
         if old is not None:
             old.delete()
     else:
         ResourceImage.objects.update_or_create(resource=resource, defaults={
-            "source_url": url, "status": ImageStatus.PENDING, "note": "", "file": "", "version": "",
+            "source_url": url, "status": ImageStatus.PENDING, "note": "", "file": "", "thumb": "", "version": "",
             "content_type": "", "width": None, "height": None, "size": None, "fetched_at": None})
         resource_id = resource.pk
         transaction.on_commit(lambda: _image_enqueue(resource_id, url))
-    if old_file:
+    if old_files:
         storage = ResourceImage._meta.get_field("file").storage
-        transaction.on_commit(lambda: storage.delete(old_file))
+        transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
     resource._state.fields_cache.pop("image", None)  # the next read sees the new state
 
 
@@ -368,12 +368,13 @@ def resource_image_store(*, resource_id: int, url: str) -> str:
         row.version = secrets.token_hex(6)
         row.status, row.note, row.content_type = ImageStatus.READY, "", prepared.content_type
         row.width, row.height, row.size = prepared.width, prepared.height, len(prepared.content)
-        row.file.save(f"image{prepared.suffix}", ContentFile(prepared.content), save=False)
-        stored = row.file.name
         try:
+            row.file.save(f"image{prepared.suffix}", ContentFile(prepared.content), save=False)
+            row.thumb.save(f"thumb{prepared.suffix}", ContentFile(prepared.thumb), save=False)
             row.save()
         except Exception:
-            row.file.storage.delete(stored)
+            for name in row.stored_names():  # the database rolls back; files on disk do not
+                row.file.storage.delete(name)
             raise
     return "ready"
 

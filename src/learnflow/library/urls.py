@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("r/<uuid:uid>/edit/", views.resource_edit, name="edit"),
     path("r/<uuid:uid>/file/", views.resource_file, name="file"),
     path("r/<uuid:uid>/image/", views.resource_image, name="image"),
+    path("r/<uuid:uid>/image/thumb/", views.resource_image, {"thumb": True}, name="image_thumb"),
     path("r/<uuid:uid>/image/refetch/", views.resource_image_refetch, name="image_refetch"),
     path("r/<uuid:uid>/image/remove/", views.resource_image_remove, name="image_remove"),
     path("r/<uuid:uid>/refresh/", views.resource_refresh, name="refresh"),

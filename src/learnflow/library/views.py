@@ -194,18 +194,20 @@ def resource_file(request: HttpRequest, uid) -> FileResponse:
 
 
 @login_required
-def resource_image(request: HttpRequest, uid) -> HttpResponse:
-    """The resource's stored picture, to whoever may see the resource (the same rule as its page)."""
+def resource_image(request: HttpRequest, uid, thumb: bool = False) -> HttpResponse:
+    """The resource's stored picture (or its list-sized copy), to whoever may see the resource: the same rule as
+    its page."""
     resource = selectors.resources_visible_to(viewer=request.user).select_related("image").filter(uid=uid).first()
     image = resource.shown_image if resource is not None else None
-    if image is None:
+    stored = (image.thumb if thumb else image.file) if image is not None else None
+    if not stored:
         raise Http404("This resource has no picture.")
-    etag = f'"{image.version}"'
+    etag = f'"{image.version}{"t" if thumb else ""}"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
         try:
-            handle = image.file.open("rb")
+            handle = stored.open("rb")
         except OSError:
             raise Http404("This resource has no picture.") from None
         response = FileResponse(handle, content_type=image.content_type)

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('pending', 'Being fetched'), ('ready', 'Ready'), ('failed', 'Could not be used')], default='pending', max_length=16)),
                 ('note', models.CharField(blank=True, max_length=300)),
                 ('file', models.FileField(blank=True, max_length=255, upload_to=learnflow.library.models._resource_image_path)),
+                ('thumb', models.FileField(blank=True, max_length=255, upload_to=learnflow.library.models._resource_image_path)),
                 ('version', models.CharField(blank=True, max_length=16)),
                 ('content_type', models.CharField(blank=True, max_length=32)),
                 ('width', models.PositiveIntegerField(blank=True, null=True)),

@@ -65,11 +65,13 @@ HTML = b"<!doctype html><html><body><img src=x onerror=alert(1)></body></html>"
 
 # --- the checks (pure) --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [png(), jpeg(), gif_animated(), webp(), png(mode="RGBA", color=(0, 0, 0, 0))])
+@pytest.mark.parametrize("data", [png(), jpeg(), gif_animated(), webp(), png(mode="RGBA", color=(0, 0, 0, 0))],
+                         ids=["png", "jpeg", "gif-animated", "webp", "png-transparent"])
 def test_png_jpeg_gif_and_webp_are_taken_and_re_encoded(data):
     prepared = image_prepare(data)
     assert prepared.content_type == "image/webp" and images.sniff(prepared.content) == "WEBP"
     assert Image.open(io.BytesIO(prepared.content)).size == (prepared.width, prepared.height)
+    assert Image.open(io.BytesIO(prepared.thumb)).size == images.THUMB_SIZE
 
 
 def test_a_large_picture_is_shrunk_to_fit_the_box():
@@ -168,7 +170,11 @@ def test_a_resource_made_from_a_page_gets_its_picture_shown_on_the_page_and_in_l
     assert 'alt="Picture from 127.0.0.1 for “Blameless incident reviews”"' in html
     assert page_server.url("/cover.jpg") not in html.replace(f'value="{page_server.url("/cover.jpg")}"', "")
     listing = client.get("/library/").content.decode()
-    assert f'src="{src}"' in listing and 'class="resource-thumb"' in listing
+    thumb = f"/library/r/{resource.uid}/image/thumb/?v={image.version}"
+    assert f'class="resource-thumb" src="{thumb}"' in listing and 'width="160" height="90"' in listing
+    small = client.get(thumb)
+    assert small.status_code == 200 and small["X-Content-Type-Options"] == "nosniff"
+    assert Image.open(io.BytesIO(b"".join(small.streaming_content))).size == (320, 180)
 
     response = client.get(src)
     assert response.status_code == 200 and response["Content-Type"] == "image/webp"
@@ -286,12 +292,14 @@ def test_the_picture_follows_the_resource_visibility_for_every_role(client, org,
     url = f"/library/r/{resource.uid}/image/"
     for name in ("ann", "lena", "tim", "eve"):
         client.force_login(org.everyone[name])
-        page, picture = client.get(resource.get_absolute_url()), client.get(url)
+        page, picture, thumb = (client.get(resource.get_absolute_url()), client.get(url),
+                                client.get(url + "thumb/"))
         assert picture.status_code == (200 if name in SEES[status] else 404), (name, status)
-        assert page.status_code == picture.status_code, (name, status)
+        assert page.status_code == picture.status_code == thumb.status_code, (name, status)
     client.logout()
-    anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    for path in (url, url + "thumb/"):
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
 
 
 # --- the curator changes or removes it ---------------------------------------------------------------------------
@@ -300,7 +308,8 @@ def test_editing_the_address_replaces_the_picture_and_deletes_the_old_file(clien
     page_server.pages["/a.png"] = ("image/png", png(64, 48))
     page_server.pages["/b.png"] = ("image/png", png(80, 40, color=(0, 0, 255)))
     resource = _link(tasks_now, org.ann, page_server.url("/a.png"))
-    first = resource.image.file.name
+    first = resource.image.stored_names()
+    assert len(first) == 2
     client.force_login(org.lena)  # a curator
     form = {"kind": "link", "title": resource.title, "url": resource.url, "image_url": page_server.url("/b.png"),
             "summary": "", "body": "", "site_name": "", "curator_note": ""}
@@ -309,33 +318,35 @@ def test_editing_the_address_replaces_the_picture_and_deletes_the_old_file(clien
     assert response.status_code == 302
     image = ResourceImage.objects.get(resource=resource)
     assert image.status == ImageStatus.READY and (image.width, image.height) == (80, 40)
-    assert image.file.name != first and default_storage.exists(image.file.name) and not default_storage.exists(first)
+    assert all(default_storage.exists(name) for name in image.stored_names())
+    assert not set(first) & set(image.stored_names()) and not any(default_storage.exists(name) for name in first)
 
 
 def test_removing_the_picture_deletes_the_stored_file(client, org, page_server, tasks_now):
     page_server.pages["/a.png"] = ("image/png", png())
     resource = _link(tasks_now, org.ann, page_server.url("/a.png"))
-    stored = resource.image.file.name
+    stored = resource.image.stored_names()
     client.force_login(org.ann)
     with _commit():
         response = client.post(f"/library/r/{resource.uid}/image/remove/")
     assert response.status_code == 302
     resource.refresh_from_db()
     assert resource.image_url == "" and not ResourceImage.objects.filter(resource=resource).exists()
-    assert not default_storage.exists(stored)
+    assert len(stored) == 2 and not any(default_storage.exists(name) for name in stored)
     assert "<img" not in client.get(resource.get_absolute_url()).content.decode()
 
 
 def test_clearing_the_address_in_the_edit_form_removes_the_picture(client, org, page_server, tasks_now):
     page_server.pages["/a.png"] = ("image/png", png())
     resource = _link(tasks_now, org.ann, page_server.url("/a.png"))
-    stored = resource.image.file.name
+    stored = resource.image.stored_names()
     client.force_login(org.ann)
     form = {"kind": "link", "title": resource.title, "url": resource.url, "image_url": "", "summary": "",
             "body": "", "site_name": "", "curator_note": ""}
     with _commit():
         assert client.post(f"/library/r/{resource.uid}/edit/", form).status_code == 302
-    assert not ResourceImage.objects.filter(resource=resource).exists() and not default_storage.exists(stored)
+    assert not ResourceImage.objects.filter(resource=resource).exists()
+    assert stored and not any(default_storage.exists(name) for name in stored)
 
 
 def test_only_editors_change_the_picture(client, org, page_server, tasks_now):
