@@ -248,4 +248,6 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now
 # Addresses the feed fetcher may reach although they are private or loopback: CIDRs, addresses or host names, each
 # with an optional :port. Everything else private is refused (server-side request forgery).
 LEARNFLOW_FETCH_ALLOW = [s.strip() for s in env("FETCH_ALLOW").split(",") if s.strip()]
+# Largest picture (og:image) the library fetches for a resource; it is shrunk and re-encoded before it is kept.
+LEARNFLOW_LIBRARY_IMAGE_MAX_BYTES = int(env("LIBRARY_IMAGE_MAX_BYTES", str(2 * 1024 * 1024)))
 LEARNFLOW_FEED_INTERVAL_MINUTES = int(env("FEED_INTERVAL_MINUTES", "60"))

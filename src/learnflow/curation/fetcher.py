@@ -327,9 +327,11 @@ def _request_once(target: _Target, headers: dict[str, str], *, connect_timeout: 
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "", max_bytes: int | None = None,
           max_redirects: int | None = None, connect_timeout: float | None = None,
-          total_timeout: float | None = None, allowed: list[_Allowed] | None = None) -> FetchResult:
+          total_timeout: float | None = None, allowed: list[_Allowed] | None = None,
+          accept: str = ACCEPT) -> FetchResult:
     """GET `url` safely. A conditional request when `etag` / `last_modified` are given (a 304 comes back as
-    FetchResult.not_modified). Raises FetchError with a reason for every refusal and failure."""
+    FetchResult.not_modified). `accept`: the Accept header (feeds by default; the library asks for images).
+    Raises FetchError with a reason for every refusal and failure."""
     from_settings = _settings()
     max_bytes = max_bytes or from_settings["max_bytes"]
     max_redirects = from_settings["max_redirects"] if max_redirects is None else max_redirects
@@ -337,7 +339,7 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", max_bytes: int |
     deadline = _Deadline(total_timeout or from_settings["total_timeout"])
     allowed = allow_list() if allowed is None else allowed
 
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "identity", "Connection": "close"}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity", "Connection": "close"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

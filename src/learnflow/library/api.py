@@ -34,6 +34,7 @@ class ResourceOut(Schema):
     url: str
     site_name: str
     image_url: str
+    image: str | None = Field(None, description="Learnflow's own copy of the picture (path), once it is fetched")
     file_url: str | None
     file_name: str
     file_type: str
@@ -139,7 +140,9 @@ def resource_out(r: Resource) -> dict:
     return {
         "uid": r.uid, "kind": r.kind, "title": r.title, "summary": r.summary, "body": r.body,
         "body_html": str(render_markdown(r.body)) if r.body else "", "url": r.url, "site_name": r.site_name,
-        "image_url": r.image_url, "file_url": reverse("library:file", args=[r.uid]) if r.file else None,
+        "image_url": r.image_url,
+        "image": r.shown_image.get_absolute_url() if r.shown_image else None,
+        "file_url": reverse("library:file", args=[r.uid]) if r.file else None,
         "file_name": r.file_name, "file_type": r.file_type, "file_size": r.file_size,
         "topics": [{"id": t.pk, "name": t.name, "slug": t.slug} for t in r.topics.all()],
         "author": r.author.display_name if r.author else None,

@@ -41,7 +41,9 @@ class ResourceForm(forms.Form):
 
 class ResourceEditForm(ResourceForm):
     site_name = forms.CharField(label="Site", required=False, max_length=200)
-    image_url = forms.CharField(label="Image address", required=False, max_length=2000)
+    image_url = forms.CharField(label="Picture address", required=False, max_length=2000,
+                                help_text="A PNG, JPEG, GIF or WebP picture on the web; Learnflow keeps its own copy "
+                                          "(fetched once). Leave empty to show no picture.")
 
 
 class ReviewForm(forms.Form):

@@ -97,6 +97,74 @@ class Resource(models.Model):
     def has_file(self) -> bool:
         return bool(self.file)
 
+    @property
+    def shown_image(self) -> "ResourceImage | None":
+        """The stored picture, when there is one ready to show (select_related("image") avoids a query each)."""
+        try:
+            image = self.image
+        except ResourceImage.DoesNotExist:
+            return None
+        return image if image.status == ImageStatus.READY and image.file else None
+
+    @property
+    def image_state(self) -> "ResourceImage | None":
+        try:
+            return self.image
+        except ResourceImage.DoesNotExist:
+            return None
+
+
+class ImageStatus(models.TextChoices):
+    PENDING = "pending", "Being fetched"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be used"
+
+
+def _resource_image_path(instance: "ResourceImage", filename: str) -> str:
+    uid = instance.resource.uid.hex
+    rendition = "-thumb" if filename.startswith("thumb") else ""
+    return f"library/images/{uid[:2]}/{uid}-{instance.version}{rendition}{PurePath(filename).suffix.lower()[:6]}"
+
+
+class ResourceImage(models.Model):
+    """The resource's picture (og:image or the address a curator gave), fetched once by the safe fetcher, checked,
+    shrunk and re-encoded by library.images, and served by a view that applies the resource's visibility: never
+    hot-linked, so no viewer's address reaches the other site and the Content-Security-Policy stays `img-src 'self'`.
+    Its own table so the resource row (and its full-text triggers) stays as it is."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, primary_key=True, related_name="image")
+    source_url = models.URLField(max_length=2000)  # what was (or is being) fetched; a later edit makes it stale
+    status = models.CharField(max_length=16, choices=ImageStatus.choices, default=ImageStatus.PENDING)
+    note = models.CharField(max_length=300, blank=True)  # why the last fetch failed, in a sentence for the curator
+    file = models.FileField(upload_to=_resource_image_path, max_length=255, blank=True)
+    thumb = models.FileField(upload_to=_resource_image_path, max_length=255, blank=True)  # the lists' small copy
+    version = models.CharField(max_length=16, blank=True)  # part of the file name and the image's URL (cache busting)
+    content_type = models.CharField(max_length=32, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.status}"
+
+    def get_absolute_url(self) -> str:
+        # The version changes with every new picture, so the browser may keep one for a long time.
+        return reverse("library:image", args=[self.resource.uid]) + f"?v={self.version}"
+
+    def get_thumb_url(self) -> str:
+        if not self.thumb:
+            return self.get_absolute_url()
+        return reverse("library:image_thumb", args=[self.resource.uid]) + f"?v={self.version}"
+
+    def stored_names(self) -> list[str]:
+        return [f.name for f in (self.file, self.thumb) if f]
+
+    @property
+    def alt_text(self) -> str:
+        site = self.resource.site_name
+        return f"Picture from {site} for “{self.resource.title}”" if site else f"Picture for “{self.resource.title}”"
+
 
 class TopicReviewPolicy(models.Model):
     """Whether resources on a topic need a reviewer's approval before everyone sees them (L&D decides per topic)."""

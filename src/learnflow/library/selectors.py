@@ -85,7 +85,7 @@ def topic_with_descendants(topic: Topic) -> list[int]:
 
 
 def _with_related(qs: QuerySet[Resource]) -> QuerySet[Resource]:
-    return qs.select_related("author").prefetch_related("topics")
+    return qs.select_related("author", "image").prefetch_related("topics")
 
 
 def resource_list(*, viewer: Any, filters: ResourceFilters | None = None) -> QuerySet[Resource]:

@@ -3,12 +3,15 @@ person opened and completed. Keyword-only, one transaction each, checks before w
 transaction (and an xAPI statement in the person's own record for "experienced" and "completed")."""
 from __future__ import annotations
 
+import logging
+import secrets
 import urllib.parse
 from pathlib import PurePath
 from typing import Any, Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -16,13 +19,15 @@ from django.utils import timezone
 
 from learnflow.core.services import event_record
 from learnflow.curation.models import InboxItem, Topic
+from learnflow.library import images
 from learnflow.library import metadata as page_metadata
 from learnflow.library.models import (
-    Collection, CollectionItem, Comment, Completion, Flag, FlagKind, Resource, ResourceKind, ResourceStatus,
-    ResourceView, TopicReviewPolicy, Vote,
+    Collection, CollectionItem, Comment, Completion, Flag, FlagKind, ImageStatus, Resource, ResourceImage,
+    ResourceKind, ResourceStatus, ResourceView, TopicReviewPolicy, Vote,
 )
 from learnflow.library.selectors import can_edit_collection, can_edit_resource, can_see_resource, is_reviewer
 
+log = logging.getLogger(__name__)
 
 MAX_TOPICS = 10
 MAX_COLLECTION_ITEMS = 30
@@ -195,6 +200,8 @@ def resource_create(*, author: Any, kind: str, title: str, summary: str = "", bo
             stored = resource.file.name
         resource.save()
         resource.topics.set(chosen)
+        if resource.image_url:
+            _image_schedule(resource)
         event_record(actor=author, verb="created", obj=resource, data={"kind": kind, "status": resource.status})
         if resource.status == ResourceStatus.IN_REVIEW:
             _reviewers_notify(resource, author)
@@ -240,6 +247,7 @@ def resource_update(*, resource: Resource, actor: Any, topics: Sequence[Topic | 
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "This cannot be changed here."})
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    image_url_before = resource.image_url
     for name, value in changes.items():
         if value is None:
             continue
@@ -268,6 +276,8 @@ def resource_update(*, resource: Resource, actor: Any, topics: Sequence[Topic | 
         resource.save()
         if chosen is not None:
             resource.topics.set(chosen)
+        if resource.image_url != image_url_before:
+            _image_schedule(resource)
         event_record(actor=actor, verb="edited", obj=resource, data={"fields": ",".join(sorted(changes))})
     except Exception:
         if stored:
@@ -288,9 +298,108 @@ def resource_metadata_refresh(*, resource: Resource, actor: Any) -> Resource:
         meta = page_metadata.metadata_fetch(resource.url)
     except page_metadata.fetcher.FetchError as exc:
         raise ValidationError({"url": f"The page could not be read: {exc.message}"}) from None
-    return resource_update(resource=resource, actor=actor, title=meta.title or None,
-                           summary=meta.description or None, site_name=meta.site_name or None,
-                           image_url=meta.image_url or None)
+    resource = resource_update(resource=resource, actor=actor, title=meta.title or None,
+                               summary=meta.description or None, site_name=meta.site_name or None,
+                               image_url=meta.image_url or None)
+    state = resource.image_state if resource.image_url else None
+    if resource.image_url and (state is None or state.status == ImageStatus.FAILED):
+        with transaction.atomic():  # the same address that failed before: reading the page again retries it
+            _image_schedule(resource)
+    return resource
+
+
+# --- the resource's picture (library.images checks it; the view applies the resource's visibility)
+
+def _image_enqueue(resource_id: int, url: str) -> None:
+    from learnflow.library.tasks import resource_image_fetch
+
+    try:
+        resource_image_fetch.enqueue(resource_id=resource_id, url=url)
+    except Exception:  # noqa: BLE001 - a queue that is down must not undo the save; the curator can retry
+        log.exception("Could not queue the image fetch of resource %s", resource_id)
+
+
+def _image_schedule(resource: Resource) -> None:
+    """In the caller's transaction: forget the stored picture and, when the resource has an image address, queue
+    its fetch for after the commit (the task must see the row). The old file goes once the commit is done."""
+    old = ResourceImage.objects.select_for_update().filter(resource=resource).first()
+    old_files = old.stored_names() if old is not None else []
+    url = resource.image_url
+    if not url:
+        if old is not None:
+            old.delete()
+    else:
+        ResourceImage.objects.update_or_create(resource=resource, defaults={
+            "source_url": url, "status": ImageStatus.PENDING, "note": "", "file": "", "thumb": "", "version": "",
+            "content_type": "", "width": None, "height": None, "size": None, "fetched_at": None})
+        resource_id = resource.pk
+        transaction.on_commit(lambda: _image_enqueue(resource_id, url))
+    if old_files:
+        storage = ResourceImage._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    resource._state.fields_cache.pop("image", None)  # the next read sees the new state
+
+
+def resource_image_store(*, resource_id: int, url: str) -> str:
+    """The background task's work: fetch `url` (outside any transaction: a slow site holds no lock), check it, and
+    keep it, or keep a short note of why not. A run for an address the resource no longer has changes nothing.
+    Returns "ready", "failed" or "stale"."""
+    waiting = ResourceImage.objects.filter(resource_id=resource_id, source_url=url,
+                                           status=ImageStatus.PENDING).exists()
+    if not waiting:
+        return "stale"
+    prepared, note = None, ""
+    try:
+        prepared = images.image_fetch(url)
+    except page_metadata.fetcher.FetchError as exc:
+        note = f"The image could not be fetched: {exc.message}"
+    except images.ImageRefused as exc:
+        note = f"The image was not used: {exc.message}"
+    with transaction.atomic():
+        row = (ResourceImage.objects.select_for_update().select_related("resource")
+               .filter(resource_id=resource_id, source_url=url, status=ImageStatus.PENDING).first())
+        if row is None or row.resource.image_url != url:
+            return "stale"
+        row.fetched_at = timezone.now()
+        if prepared is None:
+            row.status, row.note = ImageStatus.FAILED, note[:300]
+            row.save()
+            return "failed"
+        row.version = secrets.token_hex(6)
+        row.status, row.note, row.content_type = ImageStatus.READY, "", prepared.content_type
+        row.width, row.height, row.size = prepared.width, prepared.height, len(prepared.content)
+        try:
+            row.file.save(f"image{prepared.suffix}", ContentFile(prepared.content), save=False)
+            row.thumb.save(f"thumb{prepared.suffix}", ContentFile(prepared.thumb), save=False)
+            row.save()
+        except Exception:
+            for name in row.stored_names():  # the database rolls back; files on disk do not
+                row.file.storage.delete(name)
+            raise
+    return "ready"
+
+
+@transaction.atomic
+def resource_image_refetch(*, resource: Resource, actor: Any) -> Resource:
+    """Fetch the picture again from the resource's image address (after a failure, or when the site changed it)."""
+    _may_edit(actor, resource)
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not resource.image_url:
+        raise ValidationError({"image_url": "This resource has no image address."})
+    _image_schedule(resource)
+    return resource
+
+
+@transaction.atomic
+def resource_image_remove(*, resource: Resource, actor: Any) -> Resource:
+    """Show no picture: the image address is cleared and the stored file deleted."""
+    _may_edit(actor, resource)
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    resource.image_url = ""
+    resource.save(update_fields=["image_url", "updated_at"])
+    _image_schedule(resource)
+    event_record(actor=actor, verb="edited", obj=resource, data={"fields": "image_url"})
+    return resource
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -191,6 +191,48 @@ def resource_file(request: HttpRequest, uid) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+def resource_image(request: HttpRequest, uid, thumb: bool = False) -> HttpResponse:
+    """The resource's stored picture (or its list-sized copy), to whoever may see the resource: the same rule as
+    its page."""
+    resource = selectors.resources_visible_to(viewer=request.user).select_related("image").filter(uid=uid).first()
+    image = resource.shown_image if resource is not None else None
+    stored = (image.thumb if thumb else image.file) if image is not None else None
+    if not stored:
+        raise Http404("This resource has no picture.")
+    etag = f'"{image.version}{"t" if thumb else ""}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        try:
+            handle = stored.open("rb")
+        except OSError:
+            raise Http404("This resource has no picture.") from None
+        response = FileResponse(handle, content_type=image.content_type)
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    # private: the picture follows the resource's visibility, so no shared cache may keep it.
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@login_required
+@require_POST
+def resource_image_refetch(request: HttpRequest, uid) -> HttpResponse:
+    resource = _resource(request, uid)
+    return _act(request, resource, services.resource_image_refetch,
+                "Fetching the picture: it appears here in a moment.", resource=resource, actor=request.user)
+
+
+@login_required
+@require_POST
+def resource_image_remove(request: HttpRequest, uid) -> HttpResponse:
+    resource = _resource(request, uid)
+    return _act(request, resource, services.resource_image_remove, "Picture removed.", resource=resource,
+                actor=request.user)
 
 
 @login_required
