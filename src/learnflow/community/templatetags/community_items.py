@@ -3,12 +3,13 @@ more CPU than the rest of the page together (bench/community.py, issue 6). The m
 wrote, every value escaped by format_html / format_html_join, exactly as autoescaping did."""
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Iterable
 
 from django import template
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
@@ -38,35 +39,36 @@ def _attachment(post) -> SafeString | str:
 def post_item(post, posts_url: str) -> SafeString:
     """One selectors.PostItem as a list item: its title (linked), kind, author, date, replies, "useful" count, the
     accepted-answer mark, what it shares, and the plain-text excerpt of its body."""
+    # Every value from the database passes through _e (what autoescaping does to a plain string); an f-string
+    # instead of format_html's keyword arguments halves this function's time.
     created = template_localtime(post.created_at)
     replies = post.reply_count
-    return format_html(
-        '<li class="entry" id="post-{pk}">\n'
-        '  <h3><a href="{url}{pk}/">{label}</a></h3>\n'
-        '  <div class="meta">\n'
-        '    <span class="chip">{kind}</span>\n'
-        '    <span>{author}</span>\n'
-        '    <span><time datetime="{iso}">{day} {month} {year}</time></span>\n'
-        '    <span>{replies} repl{plural}</span>\n'
-        '    {useful}\n'
-        '    {answered}\n'
-        '  </div>\n'
-        '  {attachment}\n'
-        '  {excerpt}\n'
-        '</li>\n',
-        pk=post.pk, url=posts_url, label=post.label, kind=post.kind_label, author=post.author_name,
-        iso=created.isoformat(), day=created.day, month=MONTHS_3[created.month].title(), year=created.year,
-        replies=replies, plural="y" if replies == 1 else "ies",
-        useful=format_html("<span>{} found it useful</span>", post.useful_count) if post.useful_count else "",
-        answered=_ANSWERED if post.answered else "",
-        attachment=_attachment(post),
-        excerpt=format_html("<p>{}</p>", post.excerpt) if post.excerpt else "",
-    )
+    useful = f"<span>{post.useful_count} found it useful</span>" if post.useful_count else ""
+    excerpt = f"<p>{_e(post.excerpt)}</p>" if post.excerpt else ""
+    return mark_safe(
+        f'<li class="entry" id="post-{post.pk}">\n'
+        f'  <h3><a href="{_e(posts_url)}{post.pk}/">{_e(post.label)}</a></h3>\n'
+        f'  <div class="meta">\n'
+        f'    <span class="chip">{_e(post.kind_label)}</span>\n'
+        f'    <span>{_e(post.author_name)}</span>\n'
+        f'    <span><time datetime="{created.isoformat()}">{created.day} {_e(MONTHS_3[created.month].title())} '
+        f'{created.year}</time></span>\n'
+        f'    <span>{replies} repl{"y" if replies == 1 else "ies"}</span>\n'
+        f'    {useful}\n'
+        f'    {_ANSWERED if post.answered else ""}\n'
+        f'  </div>\n'
+        f'  {_attachment(post)}\n'
+        f'  {excerpt}\n'
+        f'</li>\n')
+
+
+def _e(value) -> str:
+    return conditional_escape(value) if hasattr(value, "__html__") else html_escape(str(value))
 
 
 @register.simple_tag
 def post_items(posts: Iterable, posts_url: str) -> SafeString:
-    return mark_safe("".join(post_item(post, posts_url) for post in posts))  # each item is escaped by format_html
+    return mark_safe("".join(post_item(post, posts_url) for post in posts))  # each item escapes its own values
 
 
 @register.simple_tag
