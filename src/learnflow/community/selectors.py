@@ -139,7 +139,9 @@ def my_memberships(*, viewer: Any) -> dict[int, Membership]:
 
 
 def community_get(*, viewer: Any, slug: str) -> tuple[Community, CommunityAccess]:
-    community = Community.objects.filter(slug=slug).filter(communities_visible_q(viewer)).first()
+    # No communities_visible_q filter here: community_access below applies the same rule to the one row (and saves
+    # the subquery on every community page).
+    community = Community.objects.filter(slug=slug).first()
     if community is None:
         raise NotFound("No such community, or it is not visible to you.")
     access = community_access(viewer=viewer, community=community)
@@ -235,7 +237,8 @@ def community_page(*, viewer: Any, slug: str, page: int = 1) -> CommunityPage:
     result.has_more = len(posts) > PAGE_SIZE
     result.posts = posts[:PAGE_SIZE]
     result.member_names = _names(community, MemberRole.MEMBER)
-    result.resources = list(_resources_qs(community)[:10])
+    result.resources = list(_resources_qs(community).select_related(None).select_related("resource")
+                            .only("note", "resource__uid", "resource__title")[:10])
     result.discussions = list(GuidedDiscussion.objects.filter(community=community)[:5])
     if any(p.share_id for p in result.posts):
         entries = shared_entries_for(viewer=viewer, posts=result.posts, access=access)

@@ -84,6 +84,20 @@ def test_a_shared_entry_is_named_to_members_only(org, communities, post_in, entr
     assert "Private" not in item and "A journal entry shared with the members of this community." in item
 
 
+def test_a_shared_resource_links_to_the_library_in_the_post_and_the_sidebar(org, communities, post_in, client):
+    from learnflow.library.services import resource_create
+
+    community = communities["open"]
+    resource = resource_create(author=org.ann, kind="page", title="Rollback <checklist>", body="1. Stop")
+    # Sharing it in a post also adds it to the community's resources, the post's first words as its note.
+    post = post_in(community, kind="resource", title="", body="Saved us twice", resource_id=resource.pk)
+    client.force_login(org.ann)
+    page = client.get(reverse("community:detail", args=[community.slug])).content.decode()
+    link = f'<a href="{resource.get_absolute_url()}">Rollback &lt;checklist&gt;</a>'
+    assert f"<p><strong>Resource:</strong> {link}</p>" in _item(page, post.pk)
+    assert f'<li>{link}<br><span class="help">Saved us twice</span></li>' in page
+
+
 # The markup the page wrote through {% include "community/_post_item.html" %} before the list was written in Python.
 OLD_TEMPLATE = """<li class="entry" id="post-{{ post.pk }}">
   <h3><a href="{{ posts_url }}{{ post.pk }}/">{{ post.label }}</a></h3>
