@@ -31,6 +31,7 @@ from learnflow.community.models import (
     PostKind, Reaction, Reply,
 )
 from learnflow.core.errors import NotFound
+from learnflow.core.paging import MAX_PAGE
 
 PAGE_SIZE = 20
 MEMBERS_ON_PAGE = 24
@@ -231,7 +232,7 @@ def community_page(*, viewer: Any, slug: str, page: int = 1) -> CommunityPage:
                                                        status=JoinStatus.OPEN).first()
     if not access.read:
         return result
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     start = (page - 1) * PAGE_SIZE
     posts = _post_items(community, start, start + PAGE_SIZE + 1)
     result.has_more = len(posts) > PAGE_SIZE

@@ -98,6 +98,13 @@ def test_a_shared_resource_links_to_the_library_in_the_post_and_the_sidebar(org,
     assert f'<li>{link}<br><span class="help">Saved us twice</span></li>' in page
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", "-99999999999999999999", "abc", "", "1e3", "0"])
+def test_any_page_number_gives_a_page(org, communities, post_in, client, number):
+    post_in(communities["open"])
+    client.force_login(org.ann)
+    assert client.get(reverse("community:detail", args=[communities["open"].slug]), {"page": number}).status_code == 200
+
+
 # The markup the page wrote through {% include "community/_post_item.html" %} before the list was written in Python.
 OLD_TEMPLATE = """<li class="entry" id="post-{{ post.pk }}">
   <h3><a href="{{ posts_url }}{{ post.pk }}/">{{ post.label }}</a></h3>
