@@ -216,6 +216,12 @@ def measure(args, log) -> list[dict]:
         return out
 
     groups = {c[0]: members_of(c[0]) for c in {largest, typical, hidden}}
+    # Facilitators see more (requests to join, with their count): a page of its own.
+    facilitators = [signed_in_client(u) for u in User.objects.filter(
+        pk__in=Membership.objects.filter(community_id=largest[0], role="facilitator").values("user_id"))]
+    outsider = next((c for c in by_size if c[3] == "open"), largest)
+    outsiders = [signed_in_client(u) for u in User.objects.exclude(
+        pk__in=Membership.objects.filter(community_id=outsider[0]).values("user_id")).order_by("pk")[:30]]
     busy_post = Post.objects.filter(community_id=largest[0]).order_by("-reply_count").values_list("pk", flat=True)[0]
 
     scenarios = [
@@ -224,6 +230,10 @@ def measure(args, log) -> list[dict]:
         ("community page", "community page, typical", groups[typical[0]], lambda c: c.get(f"/communities/{typical[1]}/")),
         ("community page", "community page, hidden (member)", groups[hidden[0]],
          lambda c: c.get(f"/communities/{hidden[1]}/")),
+        ("community page", "community page, largest (facilitator)", facilitators,
+         lambda c: c.get(f"/communities/{largest[1]}/")),
+        ("community page", "community page, open (not a member)", outsiders,
+         lambda c: c.get(f"/communities/{outsider[1]}/")),
         ("community page", "community page 5, largest", groups[largest[0]],
          lambda c: c.get(f"/communities/{largest[1]}/?page=5")),
         ("post", "post with the most replies", groups[largest[0]],

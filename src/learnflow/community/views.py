@@ -18,6 +18,7 @@ from learnflow.community.forms import (
 )
 from learnflow.community.models import CommunityShare, PostKind, Reply
 from learnflow.core.errors import NotFound, form_apply_errors
+from learnflow.core.paging import MAX_PAGE
 
 
 def _get_or_404(fn, **kwargs):
@@ -61,10 +62,11 @@ def community_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _get_or_404(selectors.community_page, viewer=request.user, slug=slug, page=_int(request.GET.get("page")))
+    number = min(max(_int(request.GET.get("page")), 1), MAX_PAGE)  # ?page=10**20 would overflow OFFSET
+    page = _get_or_404(selectors.community_page, viewer=request.user, slug=slug, page=number)
     context = {"page": page, "community": page.community, "access": page.access,
                "posts_url": reverse("community:post", args=[slug, 0])[:-2],
-               "page_number": _int(request.GET.get("page")), "join_form": JoinForm()}
+               "page_number": number, "join_form": JoinForm()}
     return render(request, "community/detail.html", context)
 
 
