@@ -122,6 +122,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "learnflow.sqlite3",
+            # Persistent connections: opening one runs the PRAGMAs, and closing the last one checkpoints the WAL
+            # (about 9 ms of CPU each request under the xAPI ingest load).
+            "CONN_MAX_AGE": int(env("DB_CONN_MAX_AGE", "60")),
             "OPTIONS": {
                 # IMMEDIATE makes writers queue on busy_timeout instead of failing with "database is locked"
                 # when several app-server processes write at once.
