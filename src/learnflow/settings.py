@@ -132,7 +132,10 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
+                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; "
+                    # Checkpoint every ~40 MB of WAL rather than every 4 MB: a page rewritten by many xAPI batches
+                    # is copied (and the file synced) once per checkpoint instead of ten times.
+                    "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
                 ),
             },
         }

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from learnflow.lrs import indexing, validation
+from learnflow.lrs import indexing, jsonio, validation
 from learnflow.lrs.http import XapiError
 from learnflow.lrs.models import (
     AttachmentBlob,
@@ -315,7 +315,7 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
                 "registration": uuid.UUID(registration) if registration else None,
                 "voided": False, "is_voiding": is_voiding, "version": full["version"], "key_id": key_pk,
                 "person_id": None,
-                "full_json": json.dumps(full, ensure_ascii=False, separators=(",", ":")),
+                "full_json": jsonio.dumps(full),
                 "has_attachments": bool(full.get("attachments")),
             },
             full,
