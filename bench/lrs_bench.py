@@ -94,7 +94,69 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def ingest(url: str, key: str, clients: int, batches: int, batch_size: int, seed: int) -> dict:
+# ----------------------------------------------------------------------------- CPU accounting (Linux /proc)
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """utime + stime of each process (all its threads), in seconds."""
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+class ServerCpu:
+    """CPU spent by the app server (a process and its children) and, for PostgreSQL, by the backends serving
+    its database; ``delta()`` answers seconds since ``start()``."""
+
+    def __init__(self, pid: int | None, pg_dsn: str | None = None) -> None:
+        self.pid, self.pg_dsn = pid, pg_dsn
+        self.before: dict[int, float] = {}
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        app = _descendants(self.pid) if self.pid else []
+        db: list[int] = []
+        if self.pg_dsn:
+            out = subprocess.run(["psql", self.pg_dsn, "-Atc",
+                                  "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid()"], capture_output=True, text=True)
+            db = [int(line) for line in out.stdout.split() if line.strip().isdigit()]
+        return app, db
+
+    def start(self) -> None:
+        app, db = self._pids()
+        self.before = _cpu_seconds(app + db)
+
+    def delta(self) -> tuple[float, float]:
+        app, db = self._pids()
+        now_app, now_db = _cpu_seconds(app), _cpu_seconds(db)
+        return (sum(v - self.before.get(p, 0.0) for p, v in now_app.items()),
+                sum(v - self.before.get(p, 0.0) for p, v in now_db.items()))
+
+
+def ingest(url: str, key: str, clients: int, batches: int, batch_size: int, seed: int,
+           cpu: ServerCpu | None = None) -> dict:
     rng = random.Random(seed)
     bodies = []
     for _ in range(batches):
@@ -118,23 +180,36 @@ def ingest(url: str, key: str, clients: int, batches: int, batch_size: int, seed
                     failures.append((status, content[:200]))
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    if cpu:
+        cpu.start()
+    client_cpu = time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    app_cpu, db_cpu = cpu.delta() if cpu else (None, None)
     lost = _count_missing(url, key, stored_ids)
-    return {"clients": clients, "statements": len(stored_ids), "seconds": round(elapsed, 2),
-            "per_second": round(len(stored_ids) / elapsed), "failed_requests": len(failures), "lost": lost,
-            "first_failure": failures[0] if failures else None}
+    n = max(len(stored_ids), 1)
+    result = {"clients": clients, "statements": len(stored_ids), "seconds": round(elapsed, 2),
+              "per_second": round(len(stored_ids) / elapsed), "failed_requests": len(failures), "lost": lost,
+              "first_failure": failures[0] if failures else None,
+              "client_cpu_us_per_statement": round(client_cpu / n * 1e6)}
+    if app_cpu is not None:
+        result["server_cpu_us_per_statement"] = round(app_cpu / n * 1e6)
+        if cpu and cpu.pg_dsn:
+            result["postgres_cpu_us_per_statement"] = round(db_cpu / n * 1e6)
+    return result
 
 
-def _count_missing(url: str, key: str, ids: list[str], sample: int = 300) -> int:
+def _count_missing(url: str, key: str, ids: list[str], sample: int = 0) -> int:
+    """Statements answered 200 to their POST but not found afterwards: every one (``sample`` 0), or a sample."""
     client = Client(url, key)
     missing = 0
-    for sid in random.Random(1).sample(ids, min(sample, len(ids))):
-        status, _ = client.request("GET", "/statements?" + urlencode({"statementId": sid}))
+    for sid in (random.Random(1).sample(ids, min(sample, len(ids))) if sample else ids):
+        status, _ = client.request("GET", "/statements?" + urlencode({"statementId": sid, "format": "ids"}))
         missing += status != 200
     return missing
 
@@ -168,7 +243,8 @@ def query(url: str, key: str, requests: int) -> dict:
 # ----------------------------------------------------------------------------- spawning a server
 
 
-def spawn(kind: str, port: int) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
+def spawn(kind: str, port: int, workers: int = 2, threads: int = 4,
+          ) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
     tmp = tempfile.TemporaryDirectory(prefix="lrs-bench-")
     env = {**os.environ, "LEARNFLOW_DATA_DIR": tmp.name, "DJANGO_SETTINGS_MODULE": "learnflow.settings"}
     if kind == "sqlite":
@@ -181,7 +257,7 @@ def spawn(kind: str, port: int) -> tuple[subprocess.Popen, str, tempfile.Tempora
     key = subprocess.run([python, "-m", "django", "lrs_key", "create", "--org", "bench"], env=env, check=True,
                          capture_output=True, text=True).stdout.strip()
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "learnflow.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
+        [python, "-m", "gunicorn", "learnflow.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
          "--log-level", "warning"], env=env)
     for _ in range(100):
         try:
@@ -384,6 +460,8 @@ def main() -> None:
     parser.add_argument("--key", help="KEY:SECRET of an org-level LRS key")
     parser.add_argument("--spawn", choices=("sqlite", "postgres"), help="start a fresh server on a scratch database")
     parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (--spawn)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per process (--spawn)")
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--batches", type=int, default=100, help="batches of 100 per ingest run")
     parser.add_argument("--warmup", type=int, default=50,
@@ -395,16 +473,18 @@ def main() -> None:
     server = tmp = None
     url, key = args.url, args.key
     if args.spawn:
-        server, key, tmp = spawn(args.spawn, args.port)
+        server, key, tmp = spawn(args.spawn, args.port, args.workers, args.threads)
         url = f"http://127.0.0.1:{args.port}/xapi"
     if not key:
         raise SystemExit("--key KEY:SECRET (or --spawn) is required")
     try:
         results: dict = {"url": url, "database": args.spawn or "as configured"}
         if args.mode in ("ingest", "all"):
+            cpu = ServerCpu(server.pid if server else None,
+                            os.environ.get("DATABASE_URL") if args.spawn == "postgres" else None)
             if args.warmup:
                 ingest(url, key, 4, args.warmup, 100, seed=99)
-            results["ingest"] = [ingest(url, key, int(c), args.batches, 100, seed=int(c))
+            results["ingest"] = [ingest(url, key, int(c), args.batches, 100, seed=int(c), cpu=cpu)
                                  for c in args.clients.split(",")]
         if args.mode in ("query", "all"):
             if args.seed and args.spawn:

@@ -122,6 +122,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "learnflow.sqlite3",
+            # Persistent connections: opening one runs the PRAGMAs, and closing the last one checkpoints the WAL
+            # (about 9 ms of CPU each request under the xAPI ingest load).
+            "CONN_MAX_AGE": int(env("DB_CONN_MAX_AGE", "60")),
             "OPTIONS": {
                 # IMMEDIATE makes writers queue on busy_timeout instead of failing with "database is locked"
                 # when several app-server processes write at once.
@@ -129,7 +132,10 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
+                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; "
+                    # Checkpoint every ~40 MB of WAL rather than every 4 MB: a page rewritten by many xAPI batches
+                    # is copied (and the file synced) once per checkpoint instead of ten times.
+                    "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
                 ),
             },
         }

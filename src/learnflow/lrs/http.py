@@ -58,7 +58,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from learnflow.lrs import validation
+from learnflow.lrs import jsonio, validation
 from learnflow.lrs.models import LrsKey
 
 SUPPORTED_VERSIONS = ("1.0.3", "2.0.0")
@@ -118,7 +118,7 @@ class XapiRequest:
     def json(self) -> Any:
         if self._json is None:
             try:
-                self._json = json.loads(self.body.decode("utf-8") if self.body else "")
+                self._json = jsonio.loads(self.body)
             except (UnicodeDecodeError, ValueError) as exc:
                 raise XapiError(400, f"body is not valid JSON: {exc}") from None
         return self._json
@@ -128,7 +128,7 @@ class XapiRequest:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    body = jsonio.dumps(data)
     response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     for name, value in (headers or {}).items():
         response[name] = value

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from learnflow.lrs import indexing, validation
+from learnflow.lrs import indexing, jsonio, validation
 from learnflow.lrs.http import XapiError
 from learnflow.lrs.models import (
     AttachmentBlob,
@@ -218,10 +218,17 @@ def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool
         return
     connection = _connection()
     qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} "
-           f"({qn('statement_id')}, {qn(column)}, {qn('related')}, {qn('stored')}) VALUES (%s, %s, %s, %s)")
+    head = (f"INSERT INTO {qn(model._meta.db_table)} "
+            f"({qn('statement_id')}, {qn(column)}, {qn('related')}, {qn('stored')}) ")
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # One statement with four arrays: executemany would run one INSERT per row in the backend
+            # (~5 per statement), which cost PostgreSQL more CPU than the app spent on the whole request.
+            cursor.execute(head + "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::boolean[], %s::timestamptz[])",
+                           [list(col) for col in zip(*rows)])
+        else:
+            # SQLite steps one prepared statement per row in C: as cheap as it gets there.
+            cursor.executemany(head + "VALUES (%s, %s, %s, %s)", rows)
 
 
 def _select_in(sql: str, values: list[Any]) -> list[tuple]:
@@ -315,7 +322,7 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
                 "registration": uuid.UUID(registration) if registration else None,
                 "voided": False, "is_voiding": is_voiding, "version": full["version"], "key_id": key_pk,
                 "person_id": None,
-                "full_json": json.dumps(full, ensure_ascii=False, separators=(",", ":")),
+                "full_json": jsonio.dumps(full),
                 "has_attachments": bool(full.get("attachments")),
             },
             full,
