@@ -359,7 +359,8 @@ def forward() -> None:
     from learnflow.record.services import forward_run
 
     for name, (delivered, failed) in forward_run().items():
-        typer.echo(f"{name}: {delivered} delivered, {failed} waiting for retry")
+        typer.echo(f"{name}: {delivered} delivered, {failed} not delivered (retried later, or refused by the "
+                   f"target: see LRS administration)")
 
 
 feeds_app = typer.Typer(help="Feeds for curation.", no_args_is_help=True)
