@@ -211,3 +211,34 @@ def test_log_to_a_server_that_is_not_there_says_so(server_user):
     _, raw = server_user
     result = learnflow("log", "Nobody home", "--server", "http://127.0.0.1:9", "--token", raw)
     assert result.exit_code == 1 and "Could not reach" in result.output
+
+
+# --- lrs-key revoke
+
+
+def test_lrs_key_revoke_stops_the_key_and_list_says_so(org, client):
+    import base64
+    import json
+
+    created = learnflow("lrs-key", "create", "--org", "Company LMS")
+    assert created.exit_code == 0, created.output
+    credentials = created.output.strip().splitlines()[-1]
+    key = credentials.split(":", 1)[0]
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode(),
+            "HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
+    assert client.get("/xapi/about", **auth).status_code == 200
+    statement = {"actor": {"mbox": "mailto:ann@example.com"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                 "object": {"id": "https://lms.example/c/1"}}
+    before = client.post("/xapi/statements", json.dumps(statement), content_type="application/json", **auth)
+    assert before.status_code == 200, before.content
+
+    revoked = learnflow("lrs-key", "revoke", key)
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+
+    after = client.post("/xapi/statements", json.dumps(statement), content_type="application/json", **auth)
+    assert after.status_code == 401
+    listed = [line for line in learnflow("lrs-key", "list").output.splitlines() if line.startswith(key)]
+    assert listed and "\trevoked" in listed[0]
+    assert learnflow("lrs-key", "revoke", key).exit_code == 0  # idempotent
+    unknown = learnflow("lrs-key", "revoke", "no-such-key")
+    assert unknown.exit_code == 1 and "No LRS key" in unknown.output

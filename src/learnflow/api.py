@@ -1,7 +1,11 @@
 """The JSON API: one NinjaAPI, bearer-token (or session) auth, and the one place domain errors become responses."""
 from __future__ import annotations
 
+import functools
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, transaction
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -11,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from learnflow import __version__
 from learnflow.core.errors import NotFound, error_payload
+from learnflow.core.inputs import bad_inputs, raw_bad_inputs
 from learnflow.org.services import api_token_authenticate
 
 
@@ -79,6 +84,57 @@ def _schema_error(request: HttpRequest, exc: NinjaValidationError):
         errors.append({"field": field, "message": err.get("msg", "Invalid value.")})
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return api.create_response(request, {"detail": detail or "Invalid input.", "errors": errors}, status=422)
+
+
+def _refuse_unstorable(view):
+    """Every operation, after its schemas validated and before it runs: refuse values no column can hold (an
+    integer beyond 64 bits, text with NUL), naming the field the way schema errors do."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        errors = []
+        for name, value in kwargs.items():
+            for path, message in bad_inputs(value):
+                # A schema parameter (payload, filters, …) is named by its fields, a plain parameter by its own name.
+                loc = ("body", *path) if path and not isinstance(path[0], int) else ("body", name, *path)
+                errors.append({"loc": loc, "msg": message})
+        if errors:
+            raise NinjaValidationError(errors)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+api.add_decorator(_refuse_unstorable, mode="operation")
+
+log = logging.getLogger(__name__)
+
+
+def _refused_late(request: HttpRequest, exc: Exception, *, numbers: bool, nul: bool, fallback: str):
+    """A value a service parsed itself (say ids in a comma-separated form field) reached the database anyway: undo
+    whatever the request's transaction did, and answer like a validation error, naming the field if we can. (Each
+    service is atomic, so its own writes were already rolled back when the error left it; a request-wide transaction
+    would otherwise commit on this 4xx answer.)"""
+    connection = transaction.get_connection()
+    if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+        transaction.set_rollback(True)
+    found = raw_bad_inputs(request, numbers=numbers, nul=nul)
+    if not found:
+        log.warning("API input refused by the database: %s: %s", type(exc).__name__, exc)
+    errors = [{"field": _field_name(path), "message": message} for path, message in found] or [
+        {"field": None, "message": fallback}]
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError):
+    return _refused_late(request, exc, numbers=True, nul=False, fallback="A number is out of range.")
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError):
+    return _refused_late(request, exc, numbers=True, nul=True, fallback="A value cannot be stored.")
 
 
 @api.exception_handler(PermissionDenied)

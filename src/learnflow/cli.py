@@ -322,6 +322,25 @@ def lrs_key_create_cmd(
     typer.echo(str(issued))
 
 
+@lrs_key_app.command("revoke")
+def lrs_key_revoke_cmd(key: str = typer.Argument(..., help="The key (the part before the colon), as `list` shows.")) -> None:
+    """Revoke an LRS key: the tool using it is refused from now on (its statements stay). Idempotent."""
+    _django()
+    _migrate()
+    from types import SimpleNamespace
+
+    from learnflow.lrs.models import LrsKey
+    from learnflow.lrs.services import lrs_key_revoke
+
+    found = LrsKey.objects.filter(key=key.split(":", 1)[0].strip()).first()
+    if found is None:
+        _fail(f"No LRS key “{key}”.")
+    was_active = found.revoked_at is None
+    # Whoever runs the command on the server is its operator: an admin for this purpose.
+    lrs_key_revoke(key=found, by=SimpleNamespace(pk=None, is_admin=True))
+    typer.echo(f"{found.key} revoked." if was_active else f"{found.key} was already revoked.")
+
+
 @lrs_key_app.command("list")
 def lrs_key_list_cmd() -> None:
     """List LRS keys (never their secrets)."""
@@ -340,7 +359,8 @@ def forward() -> None:
     from learnflow.record.services import forward_run
 
     for name, (delivered, failed) in forward_run().items():
-        typer.echo(f"{name}: {delivered} delivered, {failed} waiting for retry")
+        typer.echo(f"{name}: {delivered} delivered, {failed} not delivered (retried later, or refused by the "
+                   f"target: see LRS administration)")
 
 
 feeds_app = typer.Typer(help="Feeds for curation.", no_args_is_help=True)

@@ -104,6 +104,7 @@ def recurring_kick() -> list[str]:
     from learnflow.curation.tasks import feeds_fetch_kick
     from learnflow.flow.tasks import digests_keep_going
     from learnflow.notifications.tasks import daily_emails_kick
+    from learnflow.record.tasks import forward_keep_going
 
     started = []
     if help_requests_queue_kick():
@@ -118,4 +119,6 @@ def recurring_kick() -> list[str]:
         started.append("agreed-action reminders")
     if endorsement_reminders_kick():
         started.append("endorsement reminders")
+    if forward_keep_going():
+        started.append("forwarding to external LRSs")
     return started

@@ -77,6 +77,9 @@ class ForwardItem(models.Model):
     next_attempt_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    refused_at = models.DateTimeField(
+        null=True, blank=True, help_text="The target refused this statement itself (a 4xx for it alone): kept aside, "
+                                         "with the reason in last_error, so it never blocks the others.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["target", "statement"], name="forward_once_per_target")]

@@ -52,6 +52,8 @@ def statement_share(*, owner: Any, statement_id: Any, visibility: str, note: str
         from learnflow.record.tasks import forward_kick
 
         transaction.on_commit(forward_kick)
+    elif visibility == Visibility.PRIVATE:
+        forward_withdraw(statement=statement)
     return share
 
 
@@ -142,6 +144,27 @@ def forward_enqueue_shared(*, statement: Statement) -> int:
     return len(items)
 
 
+def _forwardable(target: ForwardTarget, statement_ids: list) -> set:
+    """Which of these statements the target may still receive: shared by their owner (when it takes shared ones) or
+    selected by its admin rule (never Learnflow's own statements about journals)."""
+    allowed = Q(pk__in=[])
+    if target.forward_shared:
+        allowed |= Q(share__visibility__in=[v for v in Visibility.values if v != Visibility.PRIVATE])
+    if target.has_rule:
+        allowed |= _rule_q(target) & ~Q(key__org_tool=SYSTEM_TOOL)
+    return set(Statement.objects.filter(pk__in=statement_ids).filter(allowed).values_list("pk", flat=True))
+
+
+def forward_withdraw(*, statement: Statement) -> int:
+    """The statement went back to private: what was queued because it was shared, and not sent yet, is dropped."""
+    waiting = list(ForwardItem.objects.filter(statement=statement, delivered_at__isnull=True)
+                   .select_related("target"))
+    gone = [i.pk for i in waiting if statement.pk not in _forwardable(i.target, [statement.pk])]
+    if gone:
+        ForwardItem.objects.filter(pk__in=gone).delete()
+    return len(gone)
+
+
 def _rule_q(target: ForwardTarget) -> Q:
     q = Q(pk__in=[])
     if target.verbs:
@@ -176,6 +199,12 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(3600, 15 * 2 ** min(attempts, MAX_ATTEMPTS_BACKOFF)))
 
 
+# Answers that mean "this content is refused" rather than "not now" or "not you": a batch so refused is split until
+# the statement to blame stands alone and is set aside. Other 4xx (credentials, wrong endpoint, rate limits) and 5xx
+# are the target's or the configuration's problem: the whole batch waits with back-off.
+REFUSED_STATUSES = {400, 409, 413, 422}
+
+
 def _post(target: ForwardTarget, statements: list[dict]) -> None:
     url = target.endpoint.rstrip("/") + "/statements"
     request = urllib.request.Request(url, data=json.dumps(statements).encode(), method="POST", headers={
@@ -197,35 +226,91 @@ def _for_export(statement: Statement) -> dict:
     return data
 
 
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        try:  # the target's own words on what it refused, when it gave any
+            said = (exc.read() or b"")[:300].decode("utf-8", "replace").strip() if exc.fp else ""
+        except Exception:  # noqa: BLE001
+            said = ""
+        return f"HTTP {exc.code} {exc.reason}{': ' + said if said else ''}"[:500]
+    reason = getattr(exc, "reason", None) or str(exc) or repr(exc)
+    return f"{exc.__class__.__name__}: {reason}"[:500]
+
+
 def forward_deliver(*, target: ForwardTarget, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send due items in batches. Returns (delivered, failed). A batch the target refuses as a whole is retried
-    later with back-off; items stay queued until delivered."""
+    """Send due items in batches. Returns (delivered, failed). Anything going wrong with the target (down, garbage
+    answer, server error, a bug of ours) counts as a failed attempt: the batch is retried later with back-off and
+    items stay queued until delivered. A batch the target refuses for its content is split so that the statement it
+    refuses is set aside (refused, with the reason, for the admin to see) and never holds up the others. Items whose
+    statement is no longer to be forwarded (made private again) are dropped before sending."""
     now = now or timezone.now()
     delivered = failed = 0
     while True:
         items = list(ForwardItem.objects.select_related("statement")
-                     .filter(target=target, delivered_at__isnull=True, next_attempt_at__lte=now)
+                     .filter(target=target, delivered_at__isnull=True, refused_at__isnull=True,
+                             next_attempt_at__lte=now)
                      .order_by("statement_id")[:BATCH])
         if not items:
             return delivered, failed
-        try:
-            _post(target, [_for_export(i.statement) for i in items])
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", None) or str(exc)
-            for item in items:
-                item.attempts += 1
-                item.next_attempt_at = now + _backoff(item.attempts)
-                item.last_error = f"{exc.__class__.__name__}: {reason}"[:500]
-            ForwardItem.objects.bulk_update(items, ["attempts", "next_attempt_at", "last_error"])
-            failed += len(items)
+        allowed = _forwardable(target, [i.statement_id for i in items])
+        stale = [i.pk for i in items if i.statement_id not in allowed]
+        if stale:
+            ForwardItem.objects.filter(pk__in=stale, delivered_at__isnull=True).delete()
+            items = [i for i in items if i.statement_id in allowed]
+        sent, failed_now, healthy = _deliver_batch(target, items, now)
+        delivered += sent
+        failed += failed_now
+        if not healthy:
             return delivered, failed
-        ForwardItem.objects.filter(pk__in=[i.pk for i in items]).update(delivered_at=now, last_error="")
-        delivered += len(items)
+
+
+def _deliver_batch(target: ForwardTarget, items: list, now: dt.datetime) -> tuple[int, int, bool]:
+    """Deliver `items`, splitting on a content refusal. Returns (delivered, failed, healthy): a failure other than a
+    refusal means the target is not well, and the rest waits for the back-off too."""
+    if not items:
+        return 0, 0, True
+    try:
+        _post(target, [_for_export(i.statement) for i in items])
+    except Exception as exc:  # noqa: BLE001 - whatever happens talking to one target is that target's failure
+        refused = isinstance(exc, urllib.error.HTTPError) and exc.code in REFUSED_STATUSES
+        if refused and len(items) > 1:
+            half = len(items) // 2
+            sent, failed, healthy = _deliver_batch(target, items[:half], now)
+            if not healthy:
+                _fail(items[half:], exc, now)
+                return sent, failed + len(items) - half, False
+            sent2, failed2, healthy = _deliver_batch(target, items[half:], now)
+            return sent + sent2, failed + failed2, healthy
+        if refused:
+            item = items[0]
+            item.refused_at, item.attempts = now, item.attempts + 1
+            item.last_error = f"Refused by the target: {_failure(exc)}"[:500]
+            item.save(update_fields=["refused_at", "attempts", "last_error"])
+            log.warning("forwarding to %s: statement %s refused (%s)", target.name, item.statement_id, exc)
+            return 0, 1, True
+        log.warning("forwarding to %s failed: %s", target.name, _failure(exc))
+        _fail(items, exc, now)
+        return 0, len(items), False
+    ForwardItem.objects.filter(pk__in=[i.pk for i in items]).update(delivered_at=now, last_error="")
+    return len(items), 0, True
+
+
+def _fail(items: list, exc: BaseException, now: dt.datetime) -> None:
+    for item in items:
+        item.attempts += 1
+        item.next_attempt_at = now + _backoff(item.attempts)
+        item.last_error = _failure(exc)
+    ForwardItem.objects.bulk_update(items, ["attempts", "next_attempt_at", "last_error"])
 
 
 def forward_run() -> dict[str, tuple[int, int]]:
+    """One round over every enabled target; one target failing in any way never keeps the others from theirs."""
     results = {}
     for target in ForwardTarget.objects.filter(enabled=True):
-        forward_scan(target=target)
-        results[target.name] = forward_deliver(target=target)
+        try:
+            forward_scan(target=target)
+            results[target.name] = forward_deliver(target=target)
+        except Exception:  # noqa: BLE001
+            log.exception("forwarding to %s failed", target.name)
+            results[target.name] = (0, 0)
     return results

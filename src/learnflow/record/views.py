@@ -153,10 +153,11 @@ def manage(request: HttpRequest) -> HttpResponse:
             status = 400
     targets = list(ForwardTarget.objects.order_by("name"))
     for t in targets:
-        t.pending = ForwardItem.objects.filter(target=t, delivered_at__isnull=True).count()
+        t.pending = ForwardItem.objects.filter(target=t, delivered_at__isnull=True, refused_at__isnull=True).count()
         t.delivered = ForwardItem.objects.filter(target=t, delivered_at__isnull=False).count()
         t.last_error = (ForwardItem.objects.filter(target=t, delivered_at__isnull=True).exclude(last_error="")
-                        .values_list("last_error", flat=True).first())
+                        .order_by("-refused_at", "-next_attempt_at").values_list("last_error", flat=True).first())
+        t.refused = ForwardItem.objects.filter(target=t, refused_at__isnull=False).count()
     return render(request, "record/manage.html", {
         "key_form": key_form, "target_form": target_form, "issued": issued, "endpoint": _xapi_endpoint(request),
         "org_keys": LrsKey.objects.filter(owner__isnull=True).exclude(org_tool="Learnflow").order_by("-created_at"),
