@@ -7,12 +7,22 @@ What goes in, and why it cannot leak anything private through the reasons a pers
   it is the title of a private request or of a post in a hidden community;
 - journal entries shared with the whole organisation (title, note, tags, skills). Team- and manager-visible ones stay
   out: the index is shared by every asker, and one who is not in the team must not be told "has written about …";
-- published library resources, by their author (title, summary, topics).
+- published library resources, by their author (title, summary, topics);
+- goal evidence (title, note, skills) when its goal is shared with the whole organisation and what it points at is
+  too (an entry shared with it, a statement shared with it, a published resource): goals/selectors.py's rule;
+- recorded activity (xAPI statements) the person shared with the whole organisation: the verb's and activity's names;
+- confirmed skill endorsements, by skill ("kubernetes endorsed by 2 colleagues"; the endorser is not named).
 
 Building from scratch takes seconds at 200,000 interactions, so the index is built once per process and then kept
-current: new interactions are added incrementally (by primary key) on every read, and every `REBUILD_SECONDS` a fresh
-index is built in a background thread (to pick up changed skills, newly shared or un-shared entries, resources) while
-requests keep using the current one; `index_invalidate()` makes the next read build synchronously.
+current on every read, with one indexed query each when nothing changed:
+- new interactions are added incrementally (by primary key);
+- the knowledge sources above are kept by source id: a save or delete of an entry, resource, goal, evidence, statement
+  share or endorsement writes an `ExpertiseChange` note (signals.py, connected in apps.py, so those apps need not know
+  about the concierge); every process applies the notes it has not seen (take the old evidence out, load the item
+  again if still shared), so un-sharing or deleting stops counting at once on every app server;
+- every `REBUILD_SECONDS` a fresh index is built in a background thread (declared skills, anything a note missed);
+  notes older than `CHANGES_KEPT` are deleted by the hourly task, and an index older than half that is rebuilt before
+  use. `index_invalidate()` makes the next read build synchronously.
 """
 from __future__ import annotations
 
