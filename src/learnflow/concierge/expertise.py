@@ -34,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 
 from learnflow.concierge.models import ExpertiseChange, Interaction, InteractionKind
 from learnflow.concierge.ranking import EvidenceKind, ExpertiseIndex, normalise_tag
@@ -43,6 +43,7 @@ REBUILD_SECONDS = getattr(settings, "LEARNFLOW_CONCIERGE_INDEX_SECONDS", 900)
 # Change notes older than this are deleted (hourly task); an index built longer ago than half of it is rebuilt before
 # use rather than trusting notes that may be gone.
 CHANGES_KEPT = dt.timedelta(days=1)
+GAP_SECONDS = 120        # how long a note number skipped over is looked for again (a transaction still running)
 
 # An interaction, as evidence: (kind, weight). A thank-you and a "useful" mark confirm help already given.
 INTERACTION_EVIDENCE: dict[str, tuple[EvidenceKind, float]] = {
@@ -65,6 +66,7 @@ class _State:
     sources: dict = field(default_factory=dict)       # (source type, id) -> _Source, what is in the index now
     source_count: dict = field(default_factory=lambda: defaultdict(int))    # person -> sources in the index
     last_change: int = 0
+    gaps: dict = field(default_factory=dict)          # note number not seen yet -> since when (monotonic)
 
 
 _lock = threading.Lock()
@@ -123,6 +125,9 @@ def _build() -> _State:
     index = state.index
     # Changes noted from here on are applied on top (re-applying one is harmless: remove, then load again).
     state.last_change = ExpertiseChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    recent = set(ExpertiseChange.objects.filter(pk__gt=state.last_change - 1000).values_list("pk", flat=True))
+    since = time.monotonic()
+    state.gaps = {pk: since for pk in range(max(state.last_change - 999, 1), state.last_change) if pk not in recent}
 
     skills: dict[int, list[str]] = defaultdict(list)
     for user_id, name in User.skills.through.objects.filter(user__is_active=True).values_list("user_id",
@@ -283,8 +288,23 @@ _LOADERS = {"entry": _entries, "resource": _resources, "evidence": _goal_evidenc
 def _apply_changes(state: _State) -> None:
     """Bring the knowledge sources up to date with the changes other app servers (or this one) noted: one indexed
     read when nothing changed."""
-    rows = list(ExpertiseChange.objects.filter(pk__gt=state.last_change).order_by("pk")
-                .values_list("pk", "source_type", "source_id"))
+    # Notes are numbered when written but seen when committed: a note skipped over (a lower number seen missing
+    # while a higher one was read) may belong to a transaction still running, so it is looked for again for a while.
+    now = time.monotonic()
+    gaps = {pk: since for pk, since in state.gaps.items() if now - since < GAP_SECONDS}
+    query = Q(pk__gt=state.last_change)
+    if gaps:
+        query |= Q(pk__in=list(gaps))
+    rows = list(ExpertiseChange.objects.filter(query).order_by("pk").values_list("pk", "source_type", "source_id"))
+    for pk, _type, _id in rows:
+        gaps.pop(pk, None)
+    expected = state.last_change + 1
+    for pk, _type, _id in rows:
+        if pk > state.last_change:
+            if len(gaps) < 10_000:
+                gaps.update((missing, now) for missing in range(expected, min(pk, expected + 1000)))
+            expected = pk + 1
+    state.gaps = gaps
     if not rows:
         return
     from learnflow.goals.models import Evidence
@@ -309,7 +329,7 @@ def _apply_changes(state: _State) -> None:
             _source_remove(state, (source_type, source_id))
         for item in loader(sorted(ids)):
             _source_add(state, item)
-    state.last_change = rows[-1][0]
+    state.last_change = max(state.last_change, rows[-1][0])
 
 
 def _add_interactions(state: _State) -> None:

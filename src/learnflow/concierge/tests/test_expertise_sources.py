@@ -187,3 +187,17 @@ def test_a_confirmed_skill_endorsement_counts_with_a_readable_reason(org, warm):
     assert not any("eve" in reason.lower() for reason in found["tim"])
     asked.delete()
     assert who_knows(org.ann, "zorblax") == {}
+
+
+def test_a_note_committed_after_a_later_one_is_still_applied(org, entry_factory, warm):
+    """Two servers write notes 1 and 2; 2 commits first and is read; 1 commits later: it must not be skipped."""
+    from learnflow.journal.models import Entry
+
+    entry = entry_factory(org.tim, title="Qwertzonia tax filing notes", visibility="organisation")
+    warm()
+    last = ExpertiseChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ExpertiseChange.objects.create(pk=last + 2, source_type="entry", source_id=0)     # committed first
+    assert "tim" in who_knows(org.ann, "qwertzonia")
+    Entry.objects.filter(pk=entry.pk).update(visibility="private")
+    ExpertiseChange.objects.create(pk=last + 1, source_type="entry", source_id=entry.pk)   # committed later
+    assert who_knows(org.ann, "qwertzonia") == {}
