@@ -323,7 +323,7 @@ class ExpertiseIndex:
                 self._activity_total[i] += grown
             if self._leaders is not None:
                 self._risen.add(person_id)
-        if stamp > self._last_active.get(person_id, -math.inf):
+        if kind is not EvidenceKind.ENDORSEMENT and stamp > self._last_active.get(person_id, -math.inf):
             self._last_active[person_id] = stamp
 
     def remove_evidence(self, person_id: Hashable, *, kind: EvidenceKind | str, when: dt.datetime | float,
@@ -541,9 +541,6 @@ class ExpertiseIndex:
                 words.append(term)
             elif term in declared:
                 reasons.append(f"declared skill: {term}")
-            elif self._endorsed.get(person, {}).get(term):
-                count = self._endorsed[person][term]
-                reasons.append(f"{term} endorsed by {_count(count, 'colleague')}")
             elif term in history:
                 helped = [(when, accepted) for when, accepted in history[term] if when <= now]
                 recent = [accepted for when, accepted in helped if when >= half_year]
@@ -555,6 +552,9 @@ class ExpertiseIndex:
                     latest = max(when for when, _ in helped)
                     reasons.append(f"answered {_count(len(helped), 'question')} tagged {term}, "
                                    f"most recently {_ago(now - latest)}")
+            elif self._endorsed.get(person, {}).get(term):
+                count = self._endorsed[person][term]
+                reasons.append(f"{term} endorsed by {_count(count, 'colleague')}")
             else:
                 reasons.append(f"has written or asked about {term}")
         if words:

@@ -141,7 +141,7 @@ def test_goal_evidence_not_shared_with_the_organisation_never_counts(org, goal, 
 
 
 def test_goal_evidence_pointing_at_a_private_entry_does_not_count(org, goal, entry_factory):
-    from learnflow.goals.services import SkillPick, goal_evidence_add_entry
+    from learnflow.goals.services import goal_evidence_add_entry
 
     entry = entry_factory(org.tim, title="My zorblax review")          # private
     goal_evidence_add_entry(owner=org.tim, goal=goal(org.tim), entry=entry, note="zorblax")
