@@ -6,14 +6,25 @@ import datetime as dt
 from typing import Literal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from learnflow.concierge import selectors, services
 from learnflow.concierge.models import HelpRequest, QueueReason
 from learnflow.core.errors import NotFound
 
 router = Router(tags=["concierge"])
+
+MAX_ID = 2**63 - 1          # the largest id a database column holds: larger ones are refused, not looked up
+
+
+class In(Schema):
+    """Request bodies: a field this API does not know is refused (422 naming it), never silently ignored: a
+    misspelt `helper` would otherwise resolve a request with nobody."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class PersonOut(Schema):
@@ -74,7 +85,7 @@ class RequestPage(Schema):
     items: list[RequestOut]
 
 
-class RequestIn(Schema):
+class RequestIn(In):
     title: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
     tried: str = Field("", max_length=10_000)
@@ -84,30 +95,30 @@ class RequestIn(Schema):
     mode: Literal["chat", "call", "written"] = "written"
 
 
-class AskIn(Schema):
+class AskIn(In):
     people: list[int] = Field(..., min_length=1, max_length=5, description="User ids to ask.")
     note: str = Field("", max_length=500)
 
 
-class RespondIn(Schema):
+class RespondIn(In):
     accept: bool
     note: str = Field("", max_length=500)
 
 
-class PassIn(Schema):
+class PassIn(In):
     to: int
     note: str = Field("", max_length=500)
 
 
-class MessageIn(Schema):
+class MessageIn(In):
     body: str = Field(..., min_length=1, max_length=20_000)
 
 
-class ResolveIn(Schema):
+class ResolveIn(In):
     helper: int | None = None
 
 
-class ThankIn(Schema):
+class ThankIn(In):
     note: str = Field("", max_length=150)
 
 
@@ -124,6 +135,33 @@ class DirectoryFilters(Schema):
 
 class SettingsIO(Schema):
     opt_out: bool
+
+
+class SettingsIn(In):
+    opt_out: bool
+
+
+class CommunityOut(Schema):
+    id: int
+    name: str
+    access: str
+    members: int
+    url: str
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    kind: str
+    summary: str
+    url: str
+
+
+class SuggestionsOut(Schema):
+    """What the request's page shows: people who can help, and communities and resources that match."""
+    people: list[SuggestionOut]
+    communities: list[CommunityOut]
+    resources: list[ResourceOut]
 
 
 def _person(user) -> dict | None:
@@ -154,7 +192,15 @@ def suggestion_out(s: selectors.PersonSuggestion) -> dict:
             "open_requests": s.open_requests}
 
 
+def _check_ids(field: str, ids) -> None:
+    for value in ids:
+        if value is not None and not 1 <= value <= MAX_ID:
+            raise ValidationError({field: f"No such id: {value}."})
+
+
 def _get(request: HttpRequest, request_id: int) -> HelpRequest:
+    if not 1 <= request_id <= MAX_ID:
+        raise NotFound("No such help request.")
     return selectors.help_request_get(viewer=request.user, pk=request_id)
 
 
@@ -162,11 +208,12 @@ def _full(request: HttpRequest, request_id: int) -> dict:
     return request_out(_get(request, request_id), full=True)
 
 
-def _people(ids: list[int]) -> list:
+def _people(ids: list[int], field: str = "people") -> list:
+    _check_ids(field, ids)
     users = get_user_model().objects.in_bulk(ids)
     missing = [i for i in ids if i not in users]
     if missing:
-        raise NotFound(f"No such person: {missing[0]}.")
+        raise ValidationError({field: f"No such person: {missing[0]}."})
     return [users[i] for i in ids]
 
 
@@ -181,7 +228,11 @@ def list_requests(request: HttpRequest, filters: Query[ListFilters]):
 def create_request(request: HttpRequest, payload: RequestIn):
     from learnflow.curation.models import Topic
 
+    _check_ids("topic_ids", payload.topic_ids)
     topics = list(Topic.objects.filter(pk__in=payload.topic_ids))
+    unknown = sorted(set(payload.topic_ids) - {t.pk for t in topics})
+    if unknown:
+        raise ValidationError({"topic_ids": f"No such topic: {unknown[0]}."})
     help_request = services.help_request_create(asker=request.user, title=payload.title,
                                                 description=payload.description, tried=payload.tried, topics=topics,
                                                 skills=payload.skills, urgency=payload.urgency, mode=payload.mode)
@@ -193,16 +244,24 @@ def get_request(request: HttpRequest, request_id: int):
     return _full(request, request_id)
 
 
-@router.get("/requests/{request_id}/suggestions", response=list[SuggestionOut],
-            summary="Who can help (the asker, or L&D for a queued request)")
+@router.get("/requests/{request_id}/suggestions", response=SuggestionsOut,
+            summary="Who can help, and communities and resources that match (the asker, or L&D for a queued request)")
 def request_suggestions(request: HttpRequest, request_id: int, k: int = 5):
     help_request = _get(request, request_id)
     if request.user.pk != help_request.asker_id and not (help_request.in_queue and request.user.is_lnd):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Suggestions are for the asker (and L&D once the request is queued).")
-    return [suggestion_out(s) for s in
-            selectors.request_suggestions(viewer=request.user, request=help_request, k=max(1, min(k, 20)))]
+    people = selectors.request_suggestions(viewer=request.user, request=help_request, k=max(1, min(k, 20)))
+    topics = list(help_request.topics.all())
+    text = f"{help_request.title}\n{help_request.description}"
+    communities = selectors.communities_matching(viewer=request.user, text=text, topics=topics)
+    resources = selectors.resources_matching(viewer=request.user, text=text, topics=topics)
+    return {"people": [suggestion_out(s) for s in people],
+            "communities": [{"id": c.pk, "name": c.name, "access": c.access, "members": c.member_count,
+                             "url": c.get_absolute_url()} for c in communities],
+            "resources": [{"id": r.pk, "title": r.title, "kind": r.kind, "summary": r.summary,
+                           "url": r.get_absolute_url()} for r in resources]}
 
 
 @router.post("/requests/{request_id}/asks", response=RequestOut, summary="Ask colleagues to help")
@@ -229,7 +288,7 @@ def respond(request: HttpRequest, request_id: int, payload: RespondIn):
 
 @router.post("/requests/{request_id}/pass", response=RequestOut, summary="Pass it on to someone else, with a note")
 def pass_on(request: HttpRequest, request_id: int, payload: PassIn):
-    services.help_ask_pass(ask=_my_ask(request, request_id), actor=request.user, to=_people([payload.to])[0],
+    services.help_ask_pass(ask=_my_ask(request, request_id), actor=request.user, to=_people([payload.to], "to")[0],
                            note=payload.note)
     return _full(request, request_id)
 
@@ -242,7 +301,7 @@ def post_message(request: HttpRequest, request_id: int, payload: MessageIn):
 
 @router.post("/requests/{request_id}/resolve", response=RequestOut, summary="Mark resolved (the asker)")
 def resolve(request: HttpRequest, request_id: int, payload: ResolveIn):
-    helper = _people([payload.helper])[0] if payload.helper else None
+    helper = _people([payload.helper], "helper")[0] if payload.helper is not None else None
     services.help_request_resolve(request=_get(request, request_id), actor=request.user, helper=helper)
     return _full(request, request_id)
 
@@ -284,6 +343,6 @@ def get_settings(request: HttpRequest):
 
 
 @router.put("/settings", response=SettingsIO, summary="Change my concierge settings")
-def put_settings(request: HttpRequest, payload: SettingsIO):
+def put_settings(request: HttpRequest, payload: SettingsIn):
     profile = services.concierge_profile_set(user=request.user, opt_out=payload.opt_out)
     return {"opt_out": profile.opt_out}

@@ -9,7 +9,10 @@ class ConciergeConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from learnflow.concierge import signals
         from learnflow.record import emit
+
+        signals.connect()
 
         base = emit.PROFILE_BASE
         emit.VERBS.setdefault("requested-help", (f"{base}/verbs/requested-help", "asked for help with"))

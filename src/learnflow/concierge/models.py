@@ -35,6 +35,16 @@ class Interaction(models.Model):
         indexes = [models.Index(fields=["helper", "at"], name="concierge_int_helper_at")]
 
 
+class ExpertiseChange(models.Model):
+    """A note that something the expertise index reads from another app changed (a journal entry, a resource, goal
+    evidence, a shared statement, an endorsement): written by signals (concierge/signals.py), read by every app
+    server's index before use (expertise.py), so an un-shared or deleted item stops counting at once everywhere."""
+
+    source_type = models.CharField(max_length=16)
+    source_id = models.BigIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+
 class ConciergeProfile(models.Model):
     """A person's concierge settings. Opting out keeps them out of suggestions, the directory and direct asks."""
 

@@ -45,6 +45,7 @@ class EvidenceKind(StrEnum):
     ENTRY = "entry"                        # a journal entry the person shared
     RESOURCE = "resource"                  # a resource the person wrote
     REPLY = "reply"                        # a comment or reply in a discussion
+    ENDORSEMENT = "endorsement"            # a colleague confirmed the person's skill
 
 
 # How much one item of each kind says about what a person knows. Accepted answers are the strongest evidence that
@@ -56,6 +57,7 @@ DEFAULT_KIND_WEIGHTS: dict[EvidenceKind, float] = {
     EvidenceKind.ENTRY: 0.5,
     EvidenceKind.RESOURCE: 1.0,
     EvidenceKind.REPLY: 0.25,
+    EvidenceKind.ENDORSEMENT: 1.0,
 }
 # How much one item of each kind says that a person is around and takes part: giving help counts most.
 DEFAULT_ACTIVITY_WEIGHTS: dict[EvidenceKind, float] = {
@@ -65,10 +67,11 @@ DEFAULT_ACTIVITY_WEIGHTS: dict[EvidenceKind, float] = {
     EvidenceKind.QUESTION: 0.0,
     EvidenceKind.ENTRY: 0.0,
     EvidenceKind.RESOURCE: 0.0,
+    EvidenceKind.ENDORSEMENT: 0.0,
 }
 HELPING_KINDS = frozenset({EvidenceKind.ANSWER, EvidenceKind.ACCEPTED_ANSWER})
 # Evidence that makes someone suggestable even before they helped anyone: what they shared or wrote for others.
-KNOWLEDGE_KINDS = frozenset({EvidenceKind.ENTRY, EvidenceKind.RESOURCE})
+KNOWLEDGE_KINDS = frozenset({EvidenceKind.ENTRY, EvidenceKind.RESOURCE, EvidenceKind.ENDORSEMENT})
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,29 @@ class _Channel:
             self.collection[term] += weight
             self.total += weight
 
+    def remove(self, person: Hashable, terms: Iterable[str], weight: float) -> None:
+        """Take back what `add` put in; what is left of a term or person within rounding of zero goes."""
+        tiny = weight * 1e-9
+        for term in terms:
+            person_weights = self.postings.get(term)
+            if person_weights is None or person not in person_weights:
+                continue
+            left = person_weights[person] - weight
+            if left <= tiny:
+                del person_weights[person]
+                if not person_weights:
+                    del self.postings[term]
+            else:
+                person_weights[person] = left
+            collection = self.collection.get(term, 0.0) - weight
+            if collection <= tiny or term not in self.postings:
+                self.collection.pop(term, None)
+            else:
+                self.collection[term] = collection
+            size = self.size.get(person, 0.0) - weight
+            self.size[person] = size if size > tiny else 0.0
+            self.total = max(self.total - weight, 0.0)
+
 
 class ExpertiseIndex:
     """Evidence about people, updated incrementally, ranked against a request for help."""
@@ -204,6 +230,7 @@ class ExpertiseIndex:
         self._helpers: set[Hashable] = set()
         self._people: set[Hashable] = set()
         self._help_times: dict[Hashable, list[float]] = defaultdict(list)
+        self._endorsed: dict[Hashable, dict[str, int]] = defaultdict(dict)   # person -> skill -> endorsements
 
     # anchored weights: stored = weight · 2^((when − anchor)/half-life); as of `now` multiply by 2^(−(now − anchor)/h)
     def _grow(self, when: float, half_life_days: float) -> float:
@@ -274,6 +301,10 @@ class ExpertiseIndex:
                 self._ties.add(person_id, [helped], anchored)
         if kind in KNOWLEDGE_KINDS:
             self._people.add(person_id)
+        if kind is EvidenceKind.ENDORSEMENT:
+            endorsed = self._endorsed[person_id]
+            for tag in tag_list:
+                endorsed[tag] = endorsed.get(tag, 0) + 1
         if kind in HELPING_KINDS:
             self._helpers.add(person_id)
             self._people.add(person_id)
@@ -292,8 +323,33 @@ class ExpertiseIndex:
                 self._activity_total[i] += grown
             if self._leaders is not None:
                 self._risen.add(person_id)
-        if stamp > self._last_active.get(person_id, -math.inf):
+        if kind is not EvidenceKind.ENDORSEMENT and stamp > self._last_active.get(person_id, -math.inf):
             self._last_active[person_id] = stamp
+
+    def remove_evidence(self, person_id: Hashable, *, kind: EvidenceKind | str, when: dt.datetime | float,
+                        text: str = "", tags: Iterable[str] = (), weight: float = 1.0) -> None:
+        """Take back knowledge evidence (a shared entry, a resource, an endorsement) given to `add_evidence` with
+        the same arguments, e.g. once it is no longer shared. Activity and helping history are not undone: only
+        knowledge kinds (which add neither) may be removed."""
+        kind = EvidenceKind(kind)
+        if kind not in KNOWLEDGE_KINDS:
+            raise ValueError(f"{kind} evidence cannot be removed")
+        if self._anchor is None:
+            return
+        strength = self.parameters.kind_weights.get(kind, 0.0) * weight
+        tag_list = [normalise_tag(t) for t in tags if t.strip()]
+        if strength > 0:
+            anchored = strength * self._grow(_timestamp(when), self.parameters.expertise_half_life_days)
+            self._tags.remove(person_id, tag_list, anchored)
+            self._words.remove(person_id, tokens(text), anchored)
+        if kind is EvidenceKind.ENDORSEMENT:
+            endorsed = self._endorsed.get(person_id, {})
+            for tag in tag_list:
+                left = endorsed.get(tag, 0) - 1
+                if left > 0:
+                    endorsed[tag] = left
+                else:
+                    endorsed.pop(tag, None)
 
     # --- scoring -------------------------------------------------------------------------------------------------
 
@@ -496,6 +552,9 @@ class ExpertiseIndex:
                     latest = max(when for when, _ in helped)
                     reasons.append(f"answered {_count(len(helped), 'question')} tagged {term}, "
                                    f"most recently {_ago(now - latest)}")
+            elif self._endorsed.get(person, {}).get(term):
+                count = self._endorsed[person][term]
+                reasons.append(f"{term} endorsed by {_count(count, 'colleague')}")
             else:
                 reasons.append(f"has written or asked about {term}")
         if words:

@@ -234,10 +234,16 @@ def _participants(request: HelpRequest) -> list[Any]:
 
 
 def helpers_of(request: HelpRequest) -> list[Any]:
-    """Who answered in the conversation (everyone but the asker), first answer first."""
+    """Who helped: everyone who answered in the conversation (first answer first), then the colleagues who
+    accepted the ask without writing (they may have helped by chat or on a call), then the L&D person who took it."""
     seen: dict[int, Any] = {}
     for message in request.messages.exclude(author=request.asker_id).select_related("author"):
         seen.setdefault(message.author_id, message.author)
+    for ask in request.asks.filter(status=AskStatus.ACCEPTED).select_related("person").order_by("responded_at",
+                                                                                                "pk"):
+        seen.setdefault(ask.person_id, ask.person)
+    if request.taken_by_id and request.taken_by_id != request.asker_id:
+        seen.setdefault(request.taken_by_id, request.taken_by)
     return list(seen.values())
 
 
@@ -250,7 +256,7 @@ def help_request_resolve(*, request: HelpRequest, actor: Any, helper: Any | None
     _check_open(request)
     helpers = helpers_of(request)
     if helper is not None and helper.pk not in {h.pk for h in helpers}:
-        raise ValidationError({"helper": "Choose someone who answered in the conversation."})
+        raise ValidationError({"helper": "Choose someone who answered or accepted to help."})
     now = now or timezone.now()
     request.status, request.resolved_at, request.helper = RequestStatus.RESOLVED, now, helper
     request.save()
@@ -321,8 +327,10 @@ def help_request_publish_agree(*, request: HelpRequest, actor: Any, now: dt.date
         raise PermissionDenied("Only the asker and the helper decide to publish.")
     if request.publish_by_asker and request.publish_by_helper:
         request.resource = _qa_resource(request, now=now or timezone.now())
+        waits = request.resource.status != "published"
         _notify(user=other, actor=actor, url=request.resource.get_absolute_url(),
-                text=f"“{request.title}” is now a Q&A in the library")
+                text=f"“{request.title}” is now a Q&A in the library"
+                     + (", once a reviewer approves it" if waits else ""))
     else:
         _notify(user=other, actor=actor, url=request.get_absolute_url(),
                 text=f"{actor.display_name} would like to publish “{request.title}” as a Q&A: do you agree?")
@@ -331,29 +339,30 @@ def help_request_publish_agree(*, request: HelpRequest, actor: Any, now: dt.date
 
 
 def _qa_resource(request: HelpRequest, *, now: dt.datetime):
-    # library.services has no "create a published page" service for other apps yet: this builds the Resource
-    # directly, with the same fields and invariants (full_clean, status published, published_at).
-    from learnflow.library.models import Resource, ResourceKind, ResourceStatus
+    """The Q&A as a library page, through library.services.resource_create: published at once, or waiting for
+    review when one of the request's topics asks for review (the page says which)."""
+    from learnflow.library.models import ResourceKind, ResourceStatus
+    from learnflow.library.services import MAX_BODY_CHARS, resource_create
 
     answers = [m for m in request.messages.select_related("author")
                if m.author_id in (request.asker_id, request.helper_id)]
     parts = [f"## The question\n\n{request.description.strip() or request.title}"]
     if request.tried.strip():
         parts.append(f"**Already tried:** {request.tried.strip()}")
-    parts.append("## The conversation")
+    if answers:
+        parts.append("## The conversation")
     for message in answers:
         role = "Answer" if message.author_id == request.helper_id else "Follow-up"
         parts.append(f"**{role} ({message.author.display_name}):**\n\n{message.body}")
-    resource = Resource(kind=ResourceKind.PAGE, title=f"Q&A: {request.title}"[:300],
-                        summary=f"A question answered by {request.helper.display_name}, published with the "
-                                f"agreement of both.", body="\n\n".join(parts), author=request.helper,
-                        status=ResourceStatus.PUBLISHED, published_at=now)
-    resource.full_clean()
-    resource.save()
-    topics = list(request.topics.all())
-    if topics:
-        resource.topics.set(topics)
-    event_record(actor=request.helper, verb="published", obj=resource)
+    body = "\n\n".join(parts)
+    if len(body) > MAX_BODY_CHARS:
+        body = body[:MAX_BODY_CHARS - 40].rstrip() + "\n\n*(The conversation is shortened.)*"
+    resource = resource_create(author=request.helper, kind=ResourceKind.PAGE, title=f"Q&A: {request.title}"[:300],
+                               summary=f"A question answered by {request.helper.display_name}, published with the "
+                                       f"agreement of both.", body=body, topics=list(request.topics.all()),
+                               submit=True)
+    if resource.status == ResourceStatus.PUBLISHED:
+        event_record(actor=request.helper, verb="published", obj=resource)
     return resource
 
 

@@ -15,7 +15,10 @@ def help_requests_queue_overdue() -> list[int]:
     Idempotent: running it more often only finds nothing more to move."""
     from learnflow.account.tasks import ensure_queued
 
+    from learnflow.concierge.expertise import expertise_changes_prune
+
     moved = help_requests_queue_due()
+    expertise_changes_prune()
     ensure_queued(help_requests_queue_overdue, after=EVERY, from_run=True)
     return moved
 

@@ -17,7 +17,12 @@ from learnflow.concierge.models import ConciergeProfile, HelpMessage, QueueReaso
 from learnflow.core.errors import NotFound, form_apply_errors
 
 
+MAX_ID = 2**63 - 1          # the largest id a database column holds
+
+
 def _request_or_404(viewer, pk: int):
+    if pk > MAX_ID:
+        raise Http404("No such help request.")
     try:
         return selectors.help_request_get(viewer=viewer, pk=pk)
     except NotFound as exc:
@@ -33,8 +38,18 @@ def _user_or_none(pk_or_name: str):
     value = (pk_or_name or "").strip()
     if not value:
         return None
-    query = {"pk": int(value)} if value.isdigit() else {"username": value}
+    if value.isdigit():
+        if int(value) > MAX_ID:
+            return None
+        query = {"pk": int(value)}
+    else:
+        query = {"username": value}
     return User.objects.filter(is_active=True, **query).first()
+
+
+def _bad_request(text: str) -> HttpResponse:
+    """A form that was not sent by our page (a missing or unknown value): nothing is decided, the reason is said."""
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
 @login_required
@@ -136,7 +151,10 @@ def request_respond(request: HttpRequest, pk: int) -> HttpResponse:
     ask = selectors.ask_for(request=help_request, viewer=request.user)
     if ask is None:
         raise Http404("You were not asked.")
-    accept = request.POST.get("answer") == "accept"
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        return _bad_request("Answer “accept” or “decline”: nothing was changed.")
+    accept = answer == "accept"
     return _run(request, pk, lambda: services.help_ask_respond(ask=ask, actor=request.user, accept=accept,
                                                                note=request.POST.get("note", "")),
                 "Thanks: the asker knows you will help." if accept else "Declined: the asker knows.")
@@ -163,7 +181,10 @@ def request_pass(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request.user, pk)
-    helper = _user_or_none(request.POST.get("helper", ""))
+    named = request.POST.get("helper", "").strip()
+    helper = _user_or_none(named)
+    if named and helper is None:
+        return _bad_request("No such colleague to name as the helper: nothing was changed.")
     return _run(request, pk, lambda: services.help_request_resolve(request=help_request, actor=request.user,
                                                                    helper=helper), "Marked resolved.")
 

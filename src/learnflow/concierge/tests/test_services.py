@@ -208,3 +208,40 @@ def test_the_task_moves_overdue_requests(experts, help_request):
 
     request = help_request(experts.ann, now=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
     assert help_requests_queue_overdue.call() == [request.pk]
+
+
+# --- audit items 7 and 8 -----------------------------------------------------------------------------------------
+
+def test_a_colleague_who_accepted_and_helped_by_call_can_be_named_thanked_and_published(experts, asked):
+    services.help_ask_respond(ask=asked.asks.get(person=experts.tim), actor=experts.tim, accept=True, note="Call?")
+    assert [p.username for p in services.helpers_of(asked)] == ["tim"]
+    services.help_request_resolve(request=asked, actor=experts.ann, helper=experts.tim)
+    assert asked.helper == experts.tim
+    assert Interaction.objects.filter(helper=experts.tim, kind="accepted").exists()
+    services.help_request_thank(request=asked, actor=experts.ann, note="Thanks for the call")
+    services.help_request_publish_agree(request=asked, actor=experts.ann)
+    services.help_request_publish_agree(request=asked, actor=experts.tim)
+    assert asked.resource is not None and asked.resource.author == experts.tim
+
+
+def test_someone_asked_who_never_accepted_nor_wrote_cannot_be_named(experts, asked):
+    with pytest.raises(ValidationError):
+        services.help_request_resolve(request=asked, actor=experts.ann, helper=experts.tim)
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.OPEN
+
+
+def test_a_q_and_a_on_a_reviewed_topic_waits_for_review(experts, help_request, topic):
+    from learnflow.library.models import TopicReviewPolicy
+
+    reviewed = topic("Security")
+    TopicReviewPolicy.objects.create(topic=reviewed, review_required=True)
+    request = help_request(experts.ann, title="Rotating the kubernetes secrets", topics=[reviewed])
+    services.help_request_ask(request=request, actor=experts.ann, people=[experts.tim], now=NOW)
+    services.help_message_post(request=request, author=experts.tim, body="Use sealed secrets.")
+    services.help_request_resolve(request=request, actor=experts.ann, helper=experts.tim)
+    services.help_request_publish_agree(request=request, actor=experts.ann)
+    services.help_request_publish_agree(request=request, actor=experts.tim)
+    resource = request.resource
+    assert (resource.status, resource.published_at) == ("in_review", None)
+    assert list(resource.topics.all()) == [reviewed]
