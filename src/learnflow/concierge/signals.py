@@ -13,6 +13,10 @@ def _note(source_type: str, field: str = "pk"):
 
         if kwargs.get("raw"):          # loading fixtures
             return
+        # A new item that nobody else may see cannot be anyone's visible expertise: most quick captures are
+        # private, and they need not pay for a change row.
+        if kwargs.get("created") and getattr(instance, "visibility", None) == "private":
+            return
         source_id = getattr(instance, field)
         if source_id is not None:
             ExpertiseChange.objects.create(source_type=source_type, source_id=source_id)

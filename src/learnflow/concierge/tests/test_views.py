@@ -150,4 +150,4 @@ def test_api_refuses_unknown_topics_fields_and_ids_out_of_range(org, client, tok
     assert HelpRequest.objects.get().status == "open"
     asks = post(f"/api/help/requests/{created['id']}/asks", {"people": [2**63]})
     assert asks.status_code in (400, 422) and "people" in asks.content.decode()
-    assert client.get(f"/api/help/requests/{2**63}", **ann).status_code == 404
+    assert client.get(f"/api/help/requests/{2**63}", **ann).status_code in (404, 422)
