@@ -401,7 +401,7 @@ def reply_useful(request: HttpRequest, reply_id: int, payload: UsefulIn):
 def reply_evidence(request: HttpRequest, reply_id: int):
     reply = selectors.reply_get(viewer=request.user, pk=reply_id)
     entry = services.reply_to_evidence(reply=reply, actor=request.user)
-    return Status(201, {"entry_id": entry.pk, "url": entry.get_absolute_url()})
+    return Status(201, {"entry_id": entry.pk, "url": reverse("journal:detail", args=[entry.pk])})
 
 
 # --- guided discussions: the same visibility as the pages (readers see open prompts, facilitators the schedule)
