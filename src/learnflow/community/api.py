@@ -12,7 +12,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from learnflow.community import selectors, services
-from learnflow.community.models import Community, CommunityResource, GuidedDiscussion, JoinRequest, Membership, Post, Reply
+from learnflow.community.models import (
+    Community, CommunityResource, GuidedDiscussion, JoinRequest, Membership, Post, Reply,
+)
 from learnflow.core.errors import NotFound
 from learnflow.core.markdown import render_markdown
 
