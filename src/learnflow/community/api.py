@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from learnflow.community import selectors, services
-from learnflow.community.models import Community, JoinRequest, Membership, Post, Reply
+from learnflow.community.models import (
+    Community, CommunityResource, GuidedDiscussion, JoinRequest, Membership, Post, Reply,
+)
 from learnflow.core.errors import NotFound
 from learnflow.core.markdown import render_markdown
 
@@ -95,6 +100,8 @@ class ReplyOut(Schema):
     useful_count: int
     accepted: bool
     created_at: dt.datetime
+    evidence_entry_id: int | None = Field(None, description="The private journal entry its author keeps it as "
+                                                            "(shown to its author only)")
 
 
 class PostDetailOut(PostOut):
@@ -105,15 +112,15 @@ class PostIn(Schema):
     kind: PostKindName
     title: str = Field("", max_length=200)
     body: str = Field("", max_length=20_000)
-    entry_id: int | None = None
-    resource_id: int | None = None
+    entry_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    resource_id: int | None = Field(None, ge=1, le=2**63 - 1)
     confirm_share: bool = Field(False, description="Required to share an entry that is not visible to everyone: "
                                                    "it shares that one entry with this community's members.")
 
 
 class ReplyIn(Schema):
     body: str = Field(..., min_length=1, max_length=20_000)
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class UsefulIn(Schema):
@@ -121,7 +128,7 @@ class UsefulIn(Schema):
 
 
 class AcceptIn(Schema):
-    reply_id: int
+    reply_id: int = Field(..., ge=1, le=2**63 - 1)
 
 
 class JoinIn(Schema):
@@ -142,6 +149,65 @@ class JoinRequestOut(Schema):
 
 class DecisionIn(Schema):
     approve: bool
+
+
+class EvidenceOut(Schema):
+    entry_id: int
+    url: str
+
+
+class PromptOut(Schema):
+    id: int
+    position: int
+    title: str
+    body: str
+    opens_at: dt.datetime | None
+    open: bool
+    reply_count: int
+    url: str
+
+
+class DiscussionOut(Schema):
+    id: int
+    community: str
+    title: str
+    intro: str
+    summary_resource_uid: str | None
+    prompts: list[PromptOut] = Field(..., description="Open prompts; facilitators also see the ones still to open")
+    url: str
+
+
+class DiscussionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    intro: str = Field("", max_length=10_000)
+    prompts: list[str] = Field(..., min_length=1, description="One prompt each: its first line is its title")
+    starts_at: dt.datetime = Field(..., description="When the first prompt opens (UTC if no offset is given)")
+    every_days: int = Field(7, ge=0, le=90)
+
+
+class SummaryIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    body: str = Field(..., min_length=1, max_length=100_000)
+
+
+class SummaryOut(Schema):
+    resource_uid: str
+    status: str
+    url: str
+
+
+class ResourceLinkOut(Schema):
+    resource_uid: str
+    title: str
+    note: str
+    added_by: PersonOut | None
+    created_at: dt.datetime
+    url: str
+
+
+class ResourceLinkIn(Schema):
+    resource_id: int = Field(..., ge=1, le=2**63 - 1)
+    note: str = Field("", max_length=500)
 
 
 class PostFilters(Schema):
@@ -168,10 +234,28 @@ def _post_out(p: Post, entry=None) -> dict:
             "discussion_id": p.discussion_id, "url": p.get_absolute_url()}
 
 
-def _reply_out(r: Reply, accepted_id: int | None) -> dict:
+def _reply_out(r: Reply, accepted_id: int | None, viewer=None) -> dict:
     return {"id": r.pk, "post_id": r.post_id, "parent_id": r.parent_id, "author": _person(r.author),
             "body": r.body, "body_html": str(render_markdown(r.body)), "useful_count": r.useful_count,
-            "accepted": r.pk == accepted_id, "created_at": r.created_at}
+            "accepted": r.pk == accepted_id, "created_at": r.created_at,
+            "evidence_entry_id": r.evidence_entry_id if viewer is not None and r.author_id == viewer.pk else None}
+
+
+def _discussion_out(d: GuidedDiscussion, prompts: list[Post]) -> dict:
+    now = timezone.now()
+    return {"id": d.pk, "community": d.community.slug, "title": d.title, "intro": d.intro,
+            "summary_resource_uid": str(d.summary_resource.uid) if d.summary_resource_id and d.summary_resource
+            else None,
+            "prompts": [{"id": p.pk, "position": p.position, "title": p.label, "body": p.body, "opens_at": p.opens_at,
+                         "open": p.opens_at is None or p.opens_at <= now, "reply_count": p.reply_count,
+                         "url": p.get_absolute_url()} for p in prompts],
+            "url": reverse("community:discussion", args=[d.community.slug, d.pk])}
+
+
+def _link_out(link: CommunityResource) -> dict:
+    return {"resource_uid": str(link.resource.uid), "title": link.resource.title, "note": link.note,
+            "added_by": _person(link.added_by) if link.added_by else None, "created_at": link.created_at,
+            "url": link.resource.get_absolute_url()}
 
 
 def _post_detail(request: HttpRequest, pk: int) -> dict:
@@ -186,7 +270,7 @@ def _post_detail(request: HttpRequest, pk: int) -> dict:
     walk(view.replies)
     flat.sort(key=lambda r: (r.created_at, r.pk))
     return {**_post_out(view.post, view.shared_entry),
-            "replies": [_reply_out(r, view.post.accepted_reply_id) for r in flat]}
+            "replies": [_reply_out(r, view.post.accepted_reply_id, request.user) for r in flat]}
 
 
 @router.get("", response=list[CommunityOut])
@@ -289,7 +373,7 @@ def reply_create(request: HttpRequest, post_id: int, payload: ReplyIn):
     if payload.parent_id and parent is None:
         raise NotFound("No such reply on this post.")
     reply = services.reply_create(post=post, author=request.user, body=payload.body, parent=parent)
-    return Status(201, _reply_out(reply, post.accepted_reply_id))
+    return Status(201, _reply_out(reply, post.accepted_reply_id, request.user))
 
 
 @router.post("/posts/{post_id}/accept", response=PostDetailOut)
@@ -312,3 +396,74 @@ def post_useful(request: HttpRequest, post_id: int, payload: UsefulIn):
 def reply_useful(request: HttpRequest, reply_id: int, payload: UsefulIn):
     reply = selectors.reply_get(viewer=request.user, pk=reply_id)
     return {"useful": services.useful_set(actor=request.user, useful=payload.useful, reply=reply)}
+
+
+@router.post("/replies/{reply_id}/evidence", response={201: EvidenceOut},
+             summary="Keep your reply (an accepted answer, say) as evidence: a private entry in your journal")
+def reply_evidence(request: HttpRequest, reply_id: int):
+    reply = selectors.reply_get(viewer=request.user, pk=reply_id)
+    entry = services.reply_to_evidence(reply=reply, actor=request.user)
+    return Status(201, {"entry_id": entry.pk, "url": reverse("journal:detail", args=[entry.pk])})
+
+
+# --- guided discussions: the same visibility as the pages (readers see open prompts, facilitators the schedule)
+
+@router.get("/{slug}/discussions", response=list[DiscussionOut])
+def discussion_list(request: HttpRequest, slug: str):
+    c, access = selectors.community_get(viewer=request.user, slug=slug)
+    if not access.read:
+        raise NotFound("Discussions of this community are for its members.")
+    return [_discussion_out(d, prompts) for d, prompts in selectors.discussions_of(viewer=request.user, community=c)]
+
+
+@router.post("/{slug}/discussions", response={201: DiscussionOut},
+             summary="Schedule a guided discussion: prompts that open one by one (facilitators)")
+def discussion_create(request: HttpRequest, slug: str, payload: DiscussionIn):
+    c, _ = selectors.community_get(viewer=request.user, slug=slug)
+    starts_at = payload.starts_at
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at, dt.timezone.utc)
+    if any(len(p) > 10_000 for p in payload.prompts):
+        raise ValidationError({"prompts": "A prompt is at most 10,000 characters."})
+    d = services.discussion_create(community=c, actor=request.user, title=payload.title, intro=payload.intro,
+                                   prompts=payload.prompts, starts_at=starts_at, every_days=payload.every_days)
+    return Status(201, _discussion_out(*selectors.discussion_get(viewer=request.user, pk=d.pk)[:2]))
+
+
+@router.get("/discussions/{discussion_id}", response=DiscussionOut)
+def discussion_get(request: HttpRequest, discussion_id: int):
+    return _discussion_out(*selectors.discussion_get(viewer=request.user, pk=discussion_id)[:2])
+
+
+@router.post("/discussions/{discussion_id}/summary", response={201: SummaryOut},
+             summary="Summarise a discussion into a library page (facilitators)")
+def discussion_summarise(request: HttpRequest, discussion_id: int, payload: SummaryIn):
+    d, _, _ = selectors.discussion_get(viewer=request.user, pk=discussion_id)
+    resource = services.discussion_summarise(discussion=d, actor=request.user, title=payload.title,
+                                             body=payload.body)
+    return Status(201, {"resource_uid": str(resource.uid), "status": resource.status,
+                        "url": resource.get_absolute_url()})
+
+
+# --- the community's resource list
+
+@router.get("/{slug}/resources", response=list[ResourceLinkOut])
+def resource_links(request: HttpRequest, slug: str):
+    c, access = selectors.community_get(viewer=request.user, slug=slug)
+    if not access.read:
+        raise NotFound("Resources of this community are for its members.")
+    return [_link_out(link) for link in selectors.resources_of(viewer=request.user, community=c)[:200]]
+
+
+@router.post("/{slug}/resources", response={201: ResourceLinkOut},
+             summary="Add a published library resource to the community's list (members)")
+def resource_link(request: HttpRequest, slug: str, payload: ResourceLinkIn):
+    c, _ = selectors.community_get(viewer=request.user, slug=slug)
+    try:
+        link = services.resource_link(community=c, actor=request.user, resource_id=payload.resource_id,
+                                      note=payload.note)
+    except ValidationError as exc:
+        if "resource" in getattr(exc, "error_dict", {}):
+            raise ValidationError({"resource_id": exc.error_dict["resource"]}) from exc
+        raise
+    return Status(201, _link_out(CommunityResource.objects.select_related("resource", "added_by").get(pk=link.pk)))

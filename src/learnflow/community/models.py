@@ -33,12 +33,18 @@ class Community(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept by the services, so the community list and page never count members row by row.
     member_count = models.PositiveIntegerField(default=0)
-    post_count = models.PositiveIntegerField(default=0)
+    post_count = models.PositiveIntegerField(default=0)  # posts readers can see: prompts count once they open
+    # No job opens a prompt: it is readable from its opens_at on. Counting it then is done by whoever reads the
+    # community first after that moment (selectors.prompts_count_due); this says when that is, so no read pays a
+    # query until then. Never later than the earliest prompt not yet counted (earlier only costs one check).
+    next_prompt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "communities"
-        indexes = [models.Index(fields=["access", "name"], name="community_access_name")]
+        indexes = [models.Index(fields=["access", "name"], name="community_access_name"),
+                   models.Index(fields=["next_prompt_at"], condition=Q(next_prompt_at__isnull=False),
+                                name="community_next_prompt")]
 
     def __str__(self) -> str:
         return self.name
@@ -171,6 +177,7 @@ class Post(models.Model):
     position = models.PositiveSmallIntegerField(default=0)  # a prompt's place in its discussion
     opens_at = models.DateTimeField(null=True, blank=True)  # prompts only: hidden and closed to replies until then
     accepted_reply = models.ForeignKey("Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    counted = models.BooleanField(default=True, db_default=True)  # in its community's post_count (prompts: once open)
     reply_count = models.PositiveIntegerField(default=0)
     useful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(db_index=False)
@@ -180,7 +187,9 @@ class Post(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "-created_at", "-id"], name="post_community_recent"),
                    models.Index(fields=["discussion", "position"], name="post_discussion_position"),
-                   models.Index(fields=["author", "-created_at"], name="post_author_recent")]
+                   models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+                   models.Index(fields=["community", "opens_at"], condition=Q(counted=False),
+                                name="post_not_yet_counted")]
 
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
@@ -204,6 +213,9 @@ class Reply(models.Model):
     body = models.TextField(max_length=20_000)  # Markdown
     useful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
+    # The private journal entry its author keeps it as, as evidence in their record (services.reply_to_evidence).
+    evidence_entry = models.ForeignKey("journal.Entry", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
 
     class Meta:
         ordering = ["created_at", "id"]

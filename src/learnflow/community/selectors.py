@@ -121,8 +121,25 @@ def post_visible_by_id(user: Any, post_id: str) -> bool:
 
 # --- communities
 
+def _prompts_count_due(community: Community | None = None) -> None:
+    """Bring post_count up to date with the prompts that opened since (services.prompts_count_due): for one loaded
+    community without a query unless one is due; for lists, one indexed query that finds nothing nearly always.
+    A read that writes, once per prompt: no job has to run for the counts to be right."""
+    from learnflow.community.services import prompts_count_due
+
+    now = timezone.now()
+    if community is not None:
+        if community.next_prompt_at is not None and community.next_prompt_at <= now:
+            prompts_count_due(community_id=community.pk, now=now)
+            community.refresh_from_db(fields=["post_count", "next_prompt_at"])
+        return
+    for pk in Community.objects.filter(next_prompt_at__lte=now).values_list("pk", flat=True)[:100]:
+        prompts_count_due(community_id=pk, now=now)
+
+
 def community_list(*, viewer: Any, scope: str = "all", q: str = "", popular: bool = False) -> QuerySet[Community]:
     """scope: mine (member of), discover (visible, not a member), all (both). popular: largest first."""
+    _prompts_count_due()
     qs = Community.objects.filter(communities_visible_q(viewer))
     if scope == "mine":
         qs = qs.filter(pk__in=_member_of(viewer)) if _active(viewer) else qs.none()
@@ -148,6 +165,7 @@ def community_get(*, viewer: Any, slug: str) -> tuple[Community, CommunityAccess
     access = community_access(viewer=viewer, community=community)
     if not access.visible:
         raise NotFound("No such community, or it is not visible to you.")
+    _prompts_count_due(community)
     return community, access
 
 
@@ -411,6 +429,23 @@ def discussion_get(*, viewer: Any, pk: int, slug: str | None = None) -> tuple[Gu
     if not access.facilitator:
         prompts = prompts.filter(_open_now_q())
     return discussion, list(prompts.order_by("position", "id")), access.facilitator
+
+
+def discussions_of(*, viewer: Any, community: Community, limit: int = 100) -> list[tuple[GuidedDiscussion, list[Post]]]:
+    """A community's discussions, newest first, each with its prompts as discussion_get shows them (open ones for
+    readers, the whole schedule for facilitators). Two queries."""
+    access = community_access(viewer=viewer, community=community)
+    if not access.read:
+        return []
+    found = list(GuidedDiscussion.objects.filter(community=community).select_related("community", "summary_resource")
+                 .order_by("-created_at", "-id")[:limit])
+    prompts = Post.objects.filter(discussion__in=found, kind=PostKind.PROMPT).select_related("community")
+    if not access.facilitator:
+        prompts = prompts.filter(_open_now_q())
+    by_discussion: dict[int, list[Post]] = {}
+    for p in prompts.order_by("position", "id"):
+        by_discussion.setdefault(p.discussion_id, []).append(p)
+    return [(d, by_discussion.get(d.pk, [])) for d in found]
 
 
 def discussion_transcript(*, discussion: GuidedDiscussion, prompts: list[Post]) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -250,11 +250,10 @@ def _own_entry(actor: Any, entry_id: int | None) -> Any:
     return entry
 
 
-def _published_resource(resource_id: int | None) -> Any:
-    from learnflow.library.models import Resource, ResourceStatus
-
-    resource = Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED).first() if resource_id \
-        else None
+def _published_resource(resource_id: int | None, actor: Any) -> Any:
+    """A published resource `actor` may see (the page offers only those; the API is held to the same)."""
+    resource = (selectors.resources_to_share(viewer=actor, limit=None).filter(pk=resource_id).first()
+                if resource_id else None)
     if resource is None:
         raise ValidationError({"resource": "Choose a published resource from the library."})
     return resource
@@ -290,7 +289,7 @@ def post_create(*, community: Community, author: Any, kind: str, title: str = ""
         if created:
             event_record(actor=author, verb="shared_to_community", obj=entry)
     elif kind == PostKind.RESOURCE:
-        resource = _published_resource(resource_id)
+        resource = _published_resource(resource_id, author)
         post.resource = resource
         post.title = post.title or resource.title
         CommunityResource.objects.get_or_create(community=community, resource=resource,
@@ -310,7 +309,9 @@ def post_create(*, community: Community, author: Any, kind: str, title: str = ""
 def post_delete(*, post: Post, actor: Any) -> None:
     if post.author_id != actor.pk and not _access(actor, post.community).facilitator:
         raise PermissionDenied("Only its author or a facilitator can remove a post.")
-    Community.objects.filter(pk=post.community_id).update(post_count=F("post_count") - 1)
+    # A prompt not yet open was never counted (and row-locking first keeps a concurrent count of it from racing).
+    if Post.objects.select_for_update().filter(pk=post.pk, counted=True).exists():
+        Community.objects.filter(pk=post.community_id).update(post_count=F("post_count") - 1)
     event_record(actor=actor, verb="deleted", obj=post)
     post.delete()
 
@@ -390,6 +391,37 @@ def answer_accept(*, post: Post, reply: Reply, actor: Any) -> Post:
 
 
 @transaction.atomic
+def reply_to_evidence(*, reply: Reply, actor: Any) -> Any:
+    """The author keeps one of their replies (an accepted answer, typically) as evidence in their record: a private
+    journal entry linked back to the post, made by the same service as the concierge's help_message_to_evidence.
+    It stays private until they share it from their journal, like all evidence."""
+    from django.conf import settings as django_settings
+
+    from learnflow.journal.models import Way
+    from learnflow.journal.services import LinkIn, entry_create
+
+    if reply.author_id != actor.pk:
+        raise PermissionDenied("Only its author keeps a reply as evidence.")
+    post = reply.post
+    if not selectors.post_visible_to(user=actor, post=post):
+        raise NotFound("No such reply, or it is not visible to you.")
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)  # two clicks at once make one entry
+    if reply.evidence_entry_id:  # a deleted entry sets this back to None: it can be kept again
+        raise ValidationError({"reply": "This reply is already in your journal."})
+    accepted = post.accepted_reply_id == reply.pk
+    what = "Answered a question" if accepted or post.is_question else "Replied"
+    entry = entry_create(author=actor, title=f"{what} in {post.community.name}: {post.label}"[:200], body=reply.body,
+                         way=Way.COLLEAGUES, learned_on=reply.created_at.date(),
+                         skills=[t.name for t in post.community.topics.all()],
+                         links=[LinkIn(url=django_settings.SITE_URL.rstrip("/") + post.get_absolute_url()
+                                       + f"#reply-{reply.pk}", title="The post in the community")],
+                         source="community")
+    reply.evidence_entry = entry
+    reply.save(update_fields=["evidence_entry"])
+    return entry
+
+
+@transaction.atomic
 def useful_set(*, actor: Any, useful: bool, post: Post | None = None, reply: Reply | None = None) -> bool:
     """Mark (or unmark) a post or a reply as useful: one per person. Returns whether it is marked now.
     Unmarking keeps the interaction recorded when it was marked: it happened, and the ranking weighs recency."""
@@ -424,13 +456,29 @@ def useful_set(*, actor: Any, useful: bool, post: Post | None = None, reply: Rep
 @transaction.atomic
 def resource_link(*, community: Community, actor: Any, resource_id: int, note: str = "") -> CommunityResource:
     _must_be_member(actor, community)
-    resource = _published_resource(resource_id)
+    resource = _published_resource(resource_id, actor)
     link, created = CommunityResource.objects.get_or_create(community=community, resource=resource,
                                                             defaults={"added_by": actor, "note": note.strip()[:500]})
     return link
 
 
 # --- guided discussions
+
+@transaction.atomic
+def prompts_count_due(*, community_id: int, now: dt.datetime | None = None) -> int:
+    """Count the prompts of a community that have opened since it was last looked at, and note when the next one
+    opens. Idempotent; called by the selectors when `next_prompt_at` has passed (no job opens a prompt: it is
+    readable from its time on). Returns how many it counted."""
+    now = now or timezone.now()
+    # The community's row lock serialises two readers counting the same prompts (and discussion_create).
+    if Community.objects.select_for_update().filter(pk=community_id).values_list("pk").first() is None:
+        return 0
+    counted = Post.objects.filter(community_id=community_id, counted=False, opens_at__lte=now).update(counted=True)
+    following = (Post.objects.filter(community_id=community_id, counted=False).order_by("opens_at")
+                 .values_list("opens_at", flat=True).first())
+    Community.objects.filter(pk=community_id).update(post_count=F("post_count") + counted, next_prompt_at=following)
+    return counted
+
 
 @transaction.atomic
 def discussion_create(*, community: Community, actor: Any, title: str, prompts: Sequence[str], starts_at: dt.datetime,
@@ -451,14 +499,24 @@ def discussion_create(*, community: Community, actor: Any, title: str, prompts: 
     discussion.full_clean()
     discussion.save()
     now = timezone.now()
+    opened, first_pending = 0, None
     for i, text in enumerate(prompts):
         opens = starts_at + dt.timedelta(days=every_days * i)
         first_line, _, rest = text.partition("\n")
+        is_open = opens <= now
         Post.objects.create(community=community, author=actor, kind=PostKind.PROMPT, discussion=discussion,
                             position=i + 1, title=first_line[:200], body=rest.strip() or "",
-                            excerpt=plain_text(rest, 300), opens_at=opens,
+                            excerpt=plain_text(rest, 300), opens_at=opens, counted=is_open,
                             created_at=opens, last_activity_at=max(opens, now))
-    Community.objects.filter(pk=community.pk).update(post_count=F("post_count") + len(prompts))
+        opened += is_open
+        if not is_open and first_pending is None:
+            first_pending = opens
+    # Only open prompts are posts people can read; the others are counted when they open (prompts_count_due).
+    changes: dict[str, Any] = {"post_count": F("post_count") + opened}
+    if first_pending is not None:
+        changes["next_prompt_at"] = Case(When(next_prompt_at__lte=first_pending, then=F("next_prompt_at")),
+                                         default=Value(first_pending))
+    Community.objects.filter(pk=community.pk).update(**changes)
     event_record(actor=actor, verb="scheduled", obj=discussion)
     return discussion
 

@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("<slug:slug>/posts/<int:pk>/reply/", views.reply_new, name="reply"),
     path("<slug:slug>/posts/<int:pk>/useful/", views.useful, name="useful"),
     path("<slug:slug>/posts/<int:pk>/accept/<int:reply_pk>/", views.accept, name="accept"),
+    path("<slug:slug>/posts/<int:pk>/evidence/<int:reply_pk>/", views.reply_evidence, name="reply_evidence"),
     path("<slug:slug>/posts/<int:pk>/delete/", views.post_delete, name="post_delete"),
     path("<slug:slug>/shares/<int:pk>/withdraw/", views.share_withdraw, name="share_withdraw"),
     path("<slug:slug>/discussions/new/", views.discussion_new, name="discussion_new"),

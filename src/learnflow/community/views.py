@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,7 +95,11 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def join(request: HttpRequest, slug: str) -> HttpResponse:
     community, _ = _get_or_404(selectors.community_get, viewer=request.user, slug=slug)
     form = JoinForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A message that is too long used to send the request without it.
+        return HttpResponseBadRequest(" ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+                                      content_type="text/plain; charset=utf-8")
+    message = form.cleaned_data["message"]
     result = _get_or_404(services.community_join, community=community, actor=request.user, message=message)
     if hasattr(result, "role"):
         messages.success(request, f"You are a member of {community.name}.")
@@ -156,7 +160,12 @@ def requests_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def request_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     req = _get_or_404(selectors.join_request_get_for_facilitator, viewer=request.user, pk=pk)
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        # A missing or misspelled decision must not quietly decline someone: nothing is decided.
+        return HttpResponseBadRequest("Choose approve or decline (field “decision”): nothing was decided.",
+                                      content_type="text/plain; charset=utf-8")
+    approve = decision == "approve"
     try:
         services.join_request_decide(join_request=req, actor=request.user, approve=approve)
     except ValidationError as exc:
@@ -220,6 +229,9 @@ def reply_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if form.cleaned_data.get("parent"):
             parent = Reply.objects.filter(pk=form.cleaned_data["parent"], post=view.post).first()
         try:
+            if form.cleaned_data.get("parent") and parent is None:
+                # Not silently a top-level reply: the person meant to answer someone.
+                raise ValidationError({"body": "The reply you answered is not on this post."})
             reply = services.reply_create(post=view.post, author=request.user, body=form.cleaned_data["body"],
                                           parent=parent)
         except ValidationError as exc:
@@ -249,6 +261,22 @@ def accept(request: HttpRequest, slug: str, pk: int, reply_pk: int) -> HttpRespo
 
 @login_required
 @require_POST
+def reply_evidence(request: HttpRequest, slug: str, pk: int, reply_pk: int) -> HttpResponse:
+    post = _get_or_404(selectors.post_get, viewer=request.user, pk=pk, slug=slug)
+    reply = Reply.objects.filter(pk=reply_pk, post=post, author=request.user).first()
+    if reply is None:
+        raise Http404("No such reply of yours on this post.")
+    try:
+        services.reply_to_evidence(reply=reply, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Added to your journal (private: share it from there if you like).")
+    return redirect(f"{post.get_absolute_url()}#reply-{reply.pk}")
+
+
+@login_required
+@require_POST
 def useful(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     post = _get_or_404(selectors.post_get, viewer=request.user, pk=pk, slug=slug)
     reply = None
@@ -256,8 +284,10 @@ def useful(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         reply = Reply.objects.filter(pk=_int(request.POST.get("reply"), 0), post=post).first()
         if reply is None:
             raise Http404("No such reply on this post.")
+    if request.POST.get("useful", "1") not in ("0", "1"):
+        return HttpResponseBadRequest("“useful” is 1 (mark) or 0 (unmark).", content_type="text/plain; charset=utf-8")
     try:
-        services.useful_set(actor=request.user, useful=request.POST.get("useful") != "0",
+        services.useful_set(actor=request.user, useful=request.POST.get("useful", "1") != "0",
                             post=None if reply else post, reply=reply)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -2,6 +2,7 @@
 script, event handler, style or javascript: URL survives, whatever the author typed."""
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 import nh3
@@ -47,7 +48,9 @@ def _render(text: str) -> SafeString:
 
 
 def plain_text(text: str, limit: int = 240) -> str:
-    """A one-line, tag-free excerpt for lists and notifications."""
-    stripped = nh3.clean(_parser().render(text or ""), tags=set())
+    """A one-line, tag-free excerpt for lists and notifications: real text, not HTML. nh3 returns its text still
+    entity-encoded (`&lt;b&gt;`); it is unescaped once here, so whatever shows it escapes it exactly once (templates,
+    format_html, feeds) and JSON carries what the author typed. Never mark it safe."""
+    stripped = html.unescape(nh3.clean(_parser().render(text or ""), tags=set()))
     stripped = " ".join(stripped.split())
     return stripped if len(stripped) <= limit else stripped[: limit - 1].rstrip() + "…"

@@ -1,6 +1,7 @@
 """The private Atom 1.0 feed of a person's flow (django.utils.feedgenerator writes valid Atom 1.0)."""
 from __future__ import annotations
 
+import html
 import uuid
 from typing import Any, Sequence
 
@@ -28,7 +29,8 @@ def atom_document(*, person: Any, items: Sequence[FlowItem], self_url: str) -> b
         summary = item.summary
         if item.note:
             summary = f"{item.note}\n\n{summary}".strip()
-        feed.add_item(title=item.title, link=_absolute(item.url), description=summary or item.title,
+        # Atom's <summary type="html"> is HTML; a summary and a note are plain text (core.markdown.plain_text).
+        feed.add_item(title=item.title, link=_absolute(item.url), description=html.escape(summary or item.title),
                       unique_id=_id(item.key), unique_id_is_permalink=False, pubdate=item.published_at,
                       updateddate=item.published_at, author_name=item.author or None, categories=[item.kind])
     return feed.writeString("utf-8").encode("utf-8")

@@ -104,3 +104,17 @@ def test_digest_email_escapes_what_people_wrote(org):
     html = message.alternatives[0][0]
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
     assert "<script>x()</script>" in message.body  # plain text is plain text
+
+
+def test_atom_summaries_are_plain_text_escaped_once_as_html(org):
+    from django.utils import timezone
+
+    from learnflow.flow.atom import atom_document
+    from learnflow.flow.sources import FlowItem
+
+    item = FlowItem(key="post:1", kind="post", title="Tags", url="/communities/c/posts/1/",
+                    summary="Use <b> & co", published_at=timezone.now(), author="Tim", note="")
+    xml = atom_document(person=org.ann, items=[item], self_url="http://testserver/flow/feed/x/")
+    atom = "{http://www.w3.org/2005/Atom}"
+    summary = ET.fromstring(xml).find(f"{atom}entry/{atom}summary")
+    assert summary.get("type") == "html" and summary.text == "Use &lt;b&gt; &amp; co"
