@@ -243,6 +243,22 @@ def _select_in(sql: str, values: list[Any]) -> list[tuple]:
     return out
 
 
+def _may_void(key: LrsKey, *, owner_id: int | None, org_tool: str | None) -> bool:
+    """Whether `key` may void a statement stored by a key with these owner/tool fields (both None: no key left,
+    or Learnflow's own record). Being trusted to write about anyone (every organisation tool is) is not a right to
+    retract another source's record: a key voids what its person's keys, or its tool's keys, stored."""
+    if key.owner_id:
+        return owner_id == key.owner_id
+    return owner_id is None and bool(org_tool) and org_tool == key.org_tool
+
+
+def _may_void_by(*, owner_id: int | None, org_tool: str | None, target_key: LrsKey) -> bool:
+    """The same rule seen from the target's side: a voiding statement stored earlier by the key described."""
+    if owner_id is not None:
+        return target_key.owner_id == owner_id
+    return target_key.owner_id is None and bool(org_tool) and target_key.org_tool == org_tool
+
+
 def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: str,
                      attachments: dict[str, tuple[str, bytes]] | None = None,
                      statement_id: str | None = None, validated: bool = False) -> tuple[list[str], int]:
@@ -336,11 +352,22 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         batch_voiding = {str(r["id"]) for r, _ in rows if r["is_voiding"]}
         if voiding_targets & set(void_targets) or batch_voiding & set(void_targets):
             raise XapiError(400, "a voiding statement cannot void another voiding statement")
-    # A voiding statement may arrive before the statement it voids (the partial index answers this).
-    already_voided = {db.key(target) for (target,) in _select_in(
-        f"SELECT {qn('object_statement')} FROM {table} WHERE {qn('object_statement')} IS NOT NULL "
-        f"AND {qn('object_statement')} IN ({{}}) AND {qn('is_voiding')}",
-        [db.uuid(row["id"]) for row, _ in rows if not row["is_voiding"]])}
+        # Statement ids are not secret (shared records link to them): voiding needs the right to the target.
+        for target, owner_id, org_tool in Statement.objects.filter(id__in=void_targets).values_list(
+                "id", "key__owner_id", "key__org_tool"):
+            if not _may_void(key, owner_id=owner_id, org_tool=org_tool):
+                raise XapiError(403, f"this key may not void statement {target}: a key voids only what it, or "
+                                     "another key of the same person or tool, stored", path="object.id")
+    # A voiding statement may arrive before the statement it voids (the partial index answers this); it counts only
+    # if its key could have voided this one.
+    keys = qn(LrsKey._meta.db_table)
+    already_voided = {db.key(target) for (target, owner_id, org_tool) in _select_in(
+        f"SELECT s.{qn('object_statement')}, k.{qn('owner_id')}, k.{qn('org_tool')} "
+        f"FROM {table} s LEFT JOIN {keys} k ON k.{qn('id')} = s.{qn('key_id')} "
+        f"WHERE s.{qn('object_statement')} IS NOT NULL "
+        f"AND s.{qn('object_statement')} IN ({{}}) AND s.{qn('is_voiding')}",
+        [db.uuid(row["id"]) for row, _ in rows if not row["is_voiding"]])
+        if _may_void_by(owner_id=owner_id, org_tool=org_tool, target_key=key)}
     if already_voided:
         for row, _ in rows:
             row["voided"] = row["id"].hex in already_voided

@@ -152,6 +152,52 @@ def test_statement_voided_before_it_arrives_is_stored_voided(xapi):
     assert xapi("get", data={"voidedStatementId": target}).status_code == 200
 
 
+def _voiding(target: str, actor_email: str = "ann@example.com") -> dict:
+    voiding = statement(actor_email=actor_email, verb="http://adlnet.gov/expapi/verbs/voided")
+    voiding["object"] = {"objectType": "StatementRef", "id": target}
+    return voiding
+
+
+def test_a_persons_key_cannot_void_what_an_organisation_tool_stored_about_them_or_anyone(xapi, ann):
+    get_user_model().objects.create_user("tim", email="tim@example.com", password="x" * 12)
+    [about_tim] = xapi("post", data=statement(actor_email="tim@example.com")).json()
+    [about_ann] = xapi("post", data=statement()).json()
+    ann_key = lrs_key_create(owner=ann)
+    for target in (about_tim, about_ann):
+        refused = xapi("post", data=_voiding(target), key=ann_key)
+        assert refused.status_code == 403 and "may not void" in refused.json()["message"]
+        assert xapi("get", data={"statementId": target}).status_code == 200
+    assert Statement.objects.filter(is_voiding=True).count() == 0
+
+
+def test_another_organisation_tool_cannot_void_a_tools_statements_but_the_tool_itself_can(xapi):
+    [target] = xapi("post", data=statement()).json()
+    other = lrs_key_create(org_tool="Another LMS")
+    assert xapi("post", data=_voiding(target), key=other).status_code == 403
+    assert xapi("get", data={"statementId": target}).status_code == 200
+    second_key_same_tool = lrs_key_create(org_tool="Moodle")
+    assert xapi("post", data=_voiding(target), key=second_key_same_tool).status_code == 200
+    assert xapi("get", data={"statementId": target}).status_code == 404
+
+
+def test_a_person_voids_what_their_own_keys_stored_but_a_tool_trusted_to_write_about_them_does_not(xapi, ann):
+    phone, laptop = lrs_key_create(owner=ann), lrs_key_create(owner=ann)
+    [own] = xapi("post", data=statement(), key=phone).json()
+    [second] = xapi("post", data=statement(activity="http://example.com/activities/other"), key=phone).json()
+    assert xapi("post", data=_voiding(own), key=laptop).status_code == 200
+    assert xapi("get", data={"statementId": own}, key=phone).status_code == 404
+    refused = xapi("post", data=_voiding(second, actor_email="lms@example.com"))   # the Moodle tool, trusted
+    assert refused.status_code == 403
+    assert xapi("get", data={"statementId": second}, key=phone).status_code == 200
+
+
+def test_a_voiding_statement_stored_early_by_someone_without_the_right_does_not_void_what_arrives(xapi, ann):
+    target = str(uuid.uuid4())
+    assert xapi("post", data=_voiding(target), key=lrs_key_create(owner=ann)).status_code == 200
+    assert xapi("post", data=statement(id=target)).status_code == 200
+    assert xapi("get", data={"statementId": target}).status_code == 200
+
+
 def test_voiding_statement_must_reference_a_statement(xapi):
     response = xapi("post", data=statement(verb="http://adlnet.gov/expapi/verbs/voided"))
     assert response.status_code == 400
