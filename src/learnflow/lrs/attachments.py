@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from learnflow.lrs import jsonio
 from learnflow.lrs.http import XapiError
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
@@ -64,7 +65,7 @@ def split_statement_parts(body: bytes, content_type_header: str) -> tuple[Any, d
     if not first.headers.get("content-type", "").lower().startswith("application/json"):
         raise XapiError(400, "the first part of a multipart/mixed body must be application/json")
     try:
-        statements = json.loads(first.content.decode("utf-8"))
+        statements = jsonio.strict_loads(first.content)
     except (UnicodeDecodeError, ValueError) as exc:
         raise XapiError(400, f"statement part is not valid JSON: {exc}") from None
     by_hash: dict[str, Part] = {}

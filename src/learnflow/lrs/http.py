@@ -180,7 +180,7 @@ def parse_json_param(xreq: XapiRequest, name: str) -> Any:
     if raw is None:
         return None
     try:
-        return json.loads(raw)
+        return jsonio.strict_loads(raw)
     except ValueError:
         raise XapiError(400, f"parameter '{name}' is not valid JSON") from None
 

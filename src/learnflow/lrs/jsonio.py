@@ -17,6 +17,22 @@ except ImportError:  # pragma: no cover - orjson is a dependency; this keeps a b
     orjson = None
 
 
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259): accepted, they would be served back as text no client can parse.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def strict_loads(text: str | bytes) -> Any:
+    """``json.loads`` without the NaN/Infinity literals, and with too-deep nesting as a ValueError (not a
+    RecursionError that would escape as a 500)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def loads(raw: bytes) -> Any:
     """Decode a UTF-8 request body; raises ValueError/UnicodeDecodeError as ``json.loads`` would."""
     if orjson is not None:
@@ -24,7 +40,7 @@ def loads(raw: bytes) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(raw.decode("utf-8") if raw else "")
+    return strict_loads(raw or b"")
 
 
 def dumps(value: Any) -> str:

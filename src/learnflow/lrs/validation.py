@@ -149,9 +149,10 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> dt.datetime:
             int(m.group("h")), int(m.group("mi")), int(m.group("s") or 0),
             int((fraction + "000000")[:6]), tzinfo=tzinfo,
         )
-    except ValueError as exc:
+        # A date at the edge of the calendar can leave it once moved to UTC (9999-12-31T23:59-14:00).
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError) as exc:
         raise ValidationError(f"'{value}' is not a valid date/time ({exc})", path) from None
-    return parsed.astimezone(dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- helpers

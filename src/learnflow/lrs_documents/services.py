@@ -29,6 +29,7 @@ from typing import Any
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from learnflow.lrs import jsonio
 from learnflow.lrs.http import XapiError, etag_for
 from learnflow.lrs_documents.models import Activity, Document, DocumentKind, address_hash
 
@@ -124,7 +125,7 @@ def preconditions_check(*, preconditions: Preconditions, current: Document | Non
 
 def _json_object(content: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(content.decode("utf-8"))
+        value = jsonio.strict_loads(content)
     except (UnicodeDecodeError, ValueError):
         raise XapiError(400, f"{what} is not valid JSON") from None
     if not isinstance(value, dict):
@@ -136,7 +137,7 @@ def _check_json(upload: Upload) -> None:
     if not upload.is_json:
         return
     try:
-        json.loads(upload.content.decode("utf-8"))
+        jsonio.strict_loads(upload.content)
     except (UnicodeDecodeError, ValueError):
         raise XapiError(400, "the document says it is application/json but is not valid JSON") from None
 

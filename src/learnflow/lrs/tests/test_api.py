@@ -463,3 +463,28 @@ def test_every_valid_published_statement_is_stored_and_returned_exactly(xapi):
                 continue  # single context activities are returned as arrays, as the spec asks
             assert got[key] == value, (sid, key)
     assert len(sent) > 150
+
+
+@pytest.mark.parametrize("body", [
+    '{"actor": {"mbox": "mailto:ann@example.com"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/scored"},'
+    ' "object": {"id": "http://example.com/a"}, "result": {"score": {"raw": NaN}}}',
+    '{"actor": {"mbox": "mailto:ann@example.com"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/scored"},'
+    ' "object": {"id": "http://example.com/a"}, "result": {"score": {"raw": -Infinity}}}',
+    "[" * 100_000 + "]" * 100_000,
+], ids=["NaN", "-Infinity", "nested 100,000 deep"])
+def test_json_that_is_not_json_or_too_deep_is_refused_with_400_and_nothing_stored(xapi, body):
+    response = xapi("post", data=body)
+    assert response.status_code == 400 and response.json()["error"]
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.parametrize("timestamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_timestamp_that_leaves_the_calendar_in_utc_is_refused_with_400(xapi, timestamp):
+    response = xapi("post", data=statement(timestamp=timestamp))
+    assert response.status_code == 400 and "timestamp" in response.content.decode()
+    assert Statement.objects.count() == 0
+
+
+def test_an_agent_parameter_nested_too_deeply_or_with_nan_is_a_400(xapi):
+    for agent in ("[" * 50_000 + "]" * 50_000, '{"mbox": NaN}'):
+        assert xapi("get", data={"agent": agent}).status_code == 400
