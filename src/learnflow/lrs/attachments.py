@@ -68,6 +68,10 @@ def split_statement_parts(body: bytes, content_type_header: str) -> tuple[Any, d
         statements = jsonio.strict_loads(first.content)
     except (UnicodeDecodeError, ValueError) as exc:
         raise XapiError(400, f"statement part is not valid JSON: {exc}") from None
+    if b"\\u0000" in first.content:
+        from learnflow.lrs.http import refuse_nul
+
+        refuse_nul(statements)
     by_hash: dict[str, Part] = {}
     for part in parts[1:]:
         sha2 = part.headers.get("x-experience-api-hash")

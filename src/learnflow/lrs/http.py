@@ -121,7 +121,25 @@ class XapiRequest:
                 self._json = jsonio.loads(self.body)
             except (UnicodeDecodeError, ValueError) as exc:
                 raise XapiError(400, f"body is not valid JSON: {exc}") from None
+            if b"\\u0000" in self.body:
+                refuse_nul(self._json)
         return self._json
+
+
+def refuse_nul(value: Any, path: str = "") -> None:
+    """A NUL character (\\u0000) is valid JSON, but PostgreSQL text cannot hold it and SQLite would keep text other
+    tools read back differently: it is refused on every database alike, naming where it is."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise XapiError(400, f"text must not contain the NUL character (\\u0000){' at ' + path if path else ''}",
+                            **({"path": path} if path else {}))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key, path)
+            refuse_nul(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            refuse_nul(item, f"{path}[{index}]")
 
 
 # ----------------------------------------------------------------------------- responses
@@ -234,6 +252,9 @@ def authenticate(authorization: str | None) -> LrsKey:
 def _build_request(request: HttpRequest) -> XapiRequest:
     headers = _Headers(request.headers.items())
     params = {k: v for k, v in request.GET.items()}
+    for name, value in params.items():
+        if "\x00" in name or "\x00" in value:
+            raise XapiError(400, f"parameter '{name}' must not contain the NUL character")
     method = request.method or "GET"
     body = request.body
     content_type = (request.content_type or "").lower()
@@ -268,6 +289,8 @@ def _fold_alternate_syntax(xreq: XapiRequest) -> None:
         elif lname == "content":
             content = value.encode("utf-8")
         else:
+            if "\x00" in name or "\x00" in value:
+                raise XapiError(400, f"parameter '{name}' must not contain the NUL character")
             xreq.params[name] = value
     xreq.method = target
     xreq.body = content

@@ -488,3 +488,16 @@ def test_a_timestamp_that_leaves_the_calendar_in_utc_is_refused_with_400(xapi, t
 def test_an_agent_parameter_nested_too_deeply_or_with_nan_is_a_400(xapi):
     for agent in ("[" * 50_000 + "]" * 50_000, '{"mbox": NaN}'):
         assert xapi("get", data={"agent": agent}).status_code == 400
+
+
+def test_nul_in_a_statement_or_a_parameter_is_a_400_on_every_database(xapi):
+    for sent in (statement(actor_email="ann\u0000@example.com"),
+                 statement(verb="http://adlnet.gov/expapi/verbs/\u0000completed"),
+                 statement(result={"response": "a\u0000b"})):
+        response = xapi("post", data=sent)
+        assert response.status_code == 400 and "NUL" in response.json()["message"]
+    assert Statement.objects.count() == 0
+    assert xapi("get", data={"verb": "http://adlnet.gov/expapi/verbs/\u0000x"}).status_code == 400
+    state = xapi("put", url="/xapi/activities/state", data={"a": 1}, QUERY_STRING="stateId=s%00&activityId="
+                 "http%3A%2F%2Fexample.com%2Fa&agent=%7B%22mbox%22%3A%22mailto%3Aann%40example.com%22%7D")
+    assert state.status_code == 400
