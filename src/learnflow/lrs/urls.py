@@ -22,3 +22,6 @@ if apps.is_installed("learnflow.lrs_documents"):
     from learnflow.lrs_documents.urls import urlpatterns as document_urlpatterns
 
     urlpatterns += document_urlpatterns
+
+# Anything else under /xapi answers like the rest of the LRS: a JSON body, not the site's HTML 404 page.
+urlpatterns.append(re_path(r"^[/]+.*$", views.not_found, name="not-found"))

@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from learnflow.lrs import attachments as att
@@ -250,3 +250,8 @@ def _respond(xreq: XapiRequest, body: dict[str, Any], with_attachments: list[Sta
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """An /xapi path that names no xAPI resource."""
+    return JsonResponse({"error": "not found", "message": f"{request.path} is not an xAPI resource"}, status=404)

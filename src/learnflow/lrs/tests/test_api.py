@@ -501,3 +501,9 @@ def test_nul_in_a_statement_or_a_parameter_is_a_400_on_every_database(xapi):
     state = xapi("put", url="/xapi/activities/state", data={"a": 1}, QUERY_STRING="stateId=s%00&activityId="
                  "http%3A%2F%2Fexample.com%2Fa&agent=%7B%22mbox%22%3A%22mailto%3Aann%40example.com%22%7D")
     assert state.status_code == 400
+
+
+def test_a_path_under_xapi_that_names_no_resource_is_a_json_404(xapi):
+    for url in ("/xapi/nothing", "/xapi/statements/extra", "/xapi//activities/nope"):
+        response = xapi("get", url=url)
+        assert response.status_code == 404 and response.json()["error"] == "not found"
