@@ -271,7 +271,9 @@ def generate(args, log) -> dict:
     t2 = time.perf_counter()
     with connection.cursor() as cursor:
         if fts_mode == "rebuild":
-            cursor.execute("INSERT INTO journal_entry_fts(journal_entry_fts) VALUES ('rebuild')")
+            from learnflow.search import fulltext
+
+            fulltext.rebuild(cursor, "journal_entry")  # the main index and the boosted columns' own
             for sql in saved_triggers:
                 cursor.execute(sql)
         if connection.vendor == "postgresql":

@@ -129,7 +129,9 @@ def generate_library(args, meta: dict, log) -> dict:
     flush()
     with connection.cursor() as cursor:
         if fts_mode == "rebuild":
-            cursor.execute("INSERT INTO library_resource_fts(library_resource_fts) VALUES ('rebuild')")
+            from learnflow.search import fulltext
+
+            fulltext.rebuild(cursor, "library_resource")  # the main index and the boosted columns' own
             for sql in saved:
                 cursor.execute(sql)
         if connection.vendor == "postgresql":

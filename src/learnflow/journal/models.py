@@ -83,6 +83,8 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["author", "-learned_on", "-id"], name="entry_author_day"),
             models.Index(fields=["visibility", "-learned_on", "-id"], name="entry_visibility_day"),
+            # The oldest and newest day stored, for a search limited to "since" or "until" a day (fulltext MONTHS).
+            models.Index(fields=["learned_on"], name="entry_learned_on"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(minutes__lte=24 * 60 * 7), name="entry_minutes_sane"),

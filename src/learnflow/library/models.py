@@ -70,7 +70,9 @@ class Resource(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["status", "published_at"], name="library_res_status_pub"),
-                   models.Index(fields=["author", "status"], name="library_res_author_status")]
+                   models.Index(fields=["author", "status"], name="library_res_author_status"),
+                   # The first and last publication stored, for a search "since" or "until" a day (fulltext MONTHS).
+                   models.Index(fields=["published_at"], name="library_res_published")]
 
     def __str__(self) -> str:
         return self.title

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from learnflow.core.models import Tag
@@ -43,7 +44,7 @@ class SearchHit:
 @dataclass
 class SearchFilters:
     type: str = ""
-    topic: str = ""  # a topic's slug: resources on it or its subtopics, entries tagged with its name
+    topic: str = ""  # a topic's slug: resources on it or its subtopics, entries tagged with its or a subtopic's name
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
@@ -63,13 +64,20 @@ def _check(scope: str, filters: SearchFilters) -> Topic | None:
     return topic
 
 
-def _entry_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic: Topic | None,
+def _entry_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic_ids: list[int] | None,
                 limit: int) -> list[SearchHit]:
-    if topic is not None and not Tag.objects.filter(name=Tag.normalise(topic.name)).exists():
-        return []  # no entry is tagged with the topic: nothing to search
-    entry_filters = EntryFilters(date_from=filters.date_from, date_to=filters.date_to, tag=topic.name if topic else "")
+    entry_filters = EntryFilters(date_from=filters.date_from, date_to=filters.date_to)
     # A hit needs the entry and its author only: the journal's prefetches (tags, skills, links, files) are dropped.
     visible = entry_list(viewer=viewer, scope=scope, filters=entry_filters).prefetch_related(None)
+    if topic_ids is not None:
+        # Entries share topics through tags: one named like the topic or any of its subtopics.
+        names = {Tag.normalise(name) for name in Topic.objects.filter(pk__in=topic_ids).values_list("name", flat=True)}
+        tag_ids = list(Tag.objects.filter(name__in=names).values_list("pk", flat=True))
+        if not tag_ids:
+            return []  # no entry is tagged with the topic: nothing to search
+        # EXISTS per candidate (the (entry, tag) index), not IN over every entry with the tag.
+        through = Entry.tags.through.objects.filter(entry_id=OuterRef("pk"), tag_id__in=tag_ids)
+        visible = visible.filter(Exists(through))
     entries = topk.top_objects(visible, query, limit)
     snippets = fulltext.highlights(Entry, [e.pk for e in entries], query)
     return [
@@ -81,7 +89,7 @@ def _entry_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, top
     ]
 
 
-def _resource_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic: Topic | None,
+def _resource_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, topic_ids: list[int] | None,
                    limit: int) -> list[SearchHit]:
     qs = resources_visible_to(viewer=viewer).exclude(status=ResourceStatus.ARCHIVED)
     if scope == "mine":
@@ -90,9 +98,11 @@ def _resource_hits(viewer: Any, query: str, scope: str, filters: SearchFilters, 
         qs = qs.filter(status=ResourceStatus.PUBLISHED).exclude(author_id=viewer.pk)
     if filters.type in ResourceKind.values:
         qs = qs.filter(kind=filters.type)
-    if topic is not None:
-        qs = qs.filter(pk__in=Resource.topics.through.objects.filter(topic_id__in=topic_with_descendants(topic))
-                       .values("resource_id"))
+    if topic_ids is not None:
+        # Checked per candidate through the (resource, topic) index: `pk IN (every resource on the topic)` built a
+        # list of a third of the library for each query (76 ms at 100,000 resources).
+        qs = qs.filter(Exists(Resource.topics.through.objects.filter(resource_id=OuterRef("pk"),
+                                                                     topic_id__in=topic_ids)))
     if filters.date_from:
         qs = qs.filter(published_at__date__gte=filters.date_from)
     if filters.date_to:
@@ -118,10 +128,11 @@ def search_everything(*, viewer: Any, query: str, scope: str = "all", limit: int
     topic = _check(scope, filters)
     if not fulltext.words(query):
         return []
+    topic_ids = topic_with_descendants(topic) if topic is not None else None
     hits: list[SearchHit] = []
     if filters.type in ("", "entry"):
-        hits += _entry_hits(viewer, query, scope, filters, topic, limit)
+        hits += _entry_hits(viewer, query, scope, filters, topic_ids, limit)
     if filters.type != "entry":
-        hits += _resource_hits(viewer, query, scope, filters, topic, limit)
+        hits += _resource_hits(viewer, query, scope, filters, topic_ids, limit)
     hits.sort(key=lambda h: (-h.rank, -h.date.toordinal(), h.kind, -h.id))
     return hits[:limit]

@@ -7,8 +7,11 @@ matches most of 100,000 rows, and scoring and sorting all of them to show 20 cos
 The score is a step function — 1 for a match plus each boosted column's extra weight (fulltext.WEIGHTS) when the
 words match inside that column — so the ranking is a short list of tiers (title and summary, title only, summary
 only, anywhere else), each ordered newest first, which is exactly `-rank, -pk`. FTS5 walks a MATCH in rowid order
-lazily, so `ORDER BY rowid DESC LIMIT n` per tier reads only as many matches as are shown. The queryset (visibility
-and filters) still decides which candidates are returned; the narrowing tokens keep the candidates a close superset.
+lazily, so `ORDER BY rowid DESC LIMIT n` per tier reads only as many matches as are shown. A tier of boosted columns
+must be read to its end before the next one starts (fewer than 20 titles match), so those tiers are read from the
+small index of the boosted columns alone, where that end is near. The queryset (visibility and filters) still
+decides which candidates are returned; the narrowing tokens (owner, visibility, status, month) keep the candidates a
+close superset.
 When the queryset's filters reject most candidates (a narrow date range, a rare type), this gives up after a bounded
 number of candidates and the caller uses the one-pass search instead.
 
@@ -27,25 +30,29 @@ from learnflow.search import fulltext
 MAX_CANDIDATES = 4_000
 
 
-def _tiers(table: str, query: str, narrowing: str | None) -> list[tuple[float, str]]:
+def _tiers(table: str, query: str, narrowing: str | None) -> list[tuple[float, str, str]]:
+    """(rank, FTS table, MATCH) per tier, best first. The tiers of the boosted columns are read from their own small
+    index (fulltext.boost_table); the last tier, "anywhere", from the main index, whose candidates the caller skips
+    when an earlier tier already had them."""
     expression = fulltext._fts5_expression(query, table)
     words_part = expression.partition(" : ")[2]
     boosts = [(column, weight - 1.0) for column, weight in zip(fulltext.INDEXED[table],
                                                                fulltext.WEIGHTS.get(table, ())) if weight > 1.0]
+    narrowed = [f"({narrowing})"] if narrowing else []
 
     def within(column: str) -> str:
         return "{" + column + "} : " + words_part
 
     tiers = []
-    for size in range(len(boosts), -1, -1):
+    boost = fulltext.boost_table(table)
+    for size in range(len(boosts), 0, -1):
         for chosen in combinations(boosts, size):
             names = {c for c, _ in chosen}
-            parts = ([f"({narrowing})"] if narrowing else []) + [f"({expression})"] + [f"({within(c)})"
-                                                                                     for c in names]
-            match = "(" + " AND ".join(parts) + ")" + "".join(f" NOT ({within(c)})" for c, _ in boosts
-                                                              if c not in names)
-            tiers.append((1.0 + sum(w for _, w in chosen), match))
+            match = ("(" + " AND ".join(narrowed + [f"({within(c)})" for c, _ in boosts if c in names]) + ")"
+                     + "".join(f" NOT ({within(c)})" for c, _ in boosts if c not in names))
+            tiers.append((1.0 + sum(w for _, w in chosen), boost, match))
     tiers.sort(key=lambda t: -t[0])
+    tiers.append((1.0, f"{table}_fts", " AND ".join(narrowed + [f"({expression})"])))
     return tiers
 
 
@@ -55,17 +62,20 @@ def top_matches(qs: QuerySet, query: str, limit: int) -> list[tuple[int, float]]
     if connection.vendor != "sqlite" or not fulltext.words(query) or limit <= 0:
         return None
     table = qs.model._meta.db_table
-    fts = f"{table}_fts"
     try:
         tiers = _tiers(table, query, fulltext._narrowing(qs, table))
     except (AttributeError, TypeError, KeyError):  # the full-text module changed shape: use its own search
         return None
     batch = max(2 * limit, 50)
     found: list[tuple[int, float]] = []
+    # Every candidate an earlier (boosted) tier read: the last tier reads the main index, where they match again.
+    # The last tier is only reached when every earlier one was read to its end, so this set is complete then.
+    earlier: set[int] = set()
     scanned = 0
     plain = qs.order_by().values_list("pk", flat=True)
     with connection.cursor() as cursor:
-        for rank, match in tiers:
+        for number, (rank, fts, match) in enumerate(tiers):
+            last = number == len(tiers) - 1
             below = None
             while len(found) < limit:
                 sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
@@ -77,8 +87,11 @@ def top_matches(qs: QuerySet, query: str, limit: int) -> list[tuple[int, float]]
                 ids = [row[0] for row in cursor.fetchall()]
                 if not ids:
                     break
-                allowed = set(plain.filter(pk__in=ids))
-                found += [(pk, rank) for pk in ids if pk in allowed][: limit - len(found)]
+                fresh = [pk for pk in ids if pk not in earlier] if last else ids
+                if not last:
+                    earlier.update(ids)
+                allowed = set(plain.filter(pk__in=fresh)) if fresh else set()
+                found += [(pk, rank) for pk in fresh if pk in allowed][: limit - len(found)]
                 scanned += len(ids)
                 if len(ids) < batch:
                     break

@@ -115,6 +115,22 @@ def test_filters_by_type_topic_and_date(org, make_resource, entry_factory):
     assert _titles(org.ann, "forklift", date_from=tomorrow) == []
 
 
+def test_a_topic_filter_finds_entries_tagged_with_a_subtopic_once_each(org, make_resource, entry_factory):
+    from learnflow.curation.services import topic_create
+
+    safety = topic_create(actor=org.lena, name="Warehouse safety")
+    lifting = topic_create(actor=org.lena, name="Lifting", parent=safety)
+    straps = topic_create(actor=org.lena, name="Straps", parent=lifting)
+    entry_factory(org.ann, title="Forklift straps", tags=["straps", "lifting", "warehouse-safety"])
+    entry_factory(org.ann, title="Forklift lifting", tags=["Lifting"])
+    entry_factory(org.ann, title="Forklift parking", tags=["parking"])
+    entry_factory(org.tim, title="Forklift private straps", tags=["straps"])
+    assert sorted(_titles(org.ann, "forklift", topic=safety.slug)) == ["Forklift lifting", "Forklift straps"]
+    assert sorted(_titles(org.ann, "forklift", topic=lifting.slug)) == ["Forklift lifting", "Forklift straps"]
+    assert _titles(org.ann, "forklift", topic=straps.slug) == ["Forklift straps"]
+    assert _titles(org.ann, "forklift", topic=straps.slug, scope="shared") == []
+
+
 @pytest.mark.parametrize("kw, field", [({"type": "podcast"}, "type"), ({"topic": "no-such"}, "topic"),
                                        ({"date_from": dt.date(2026, 5, 2), "date_to": dt.date(2026, 5, 1)}, "date_to")])
 def test_nonsense_filters_are_errors_naming_the_field(org, kw, field):
