@@ -84,6 +84,25 @@ def test_members_and_managers_are_refused_every_operation_and_nothing_changes(cl
     assert FeedSource.objects.get().title == "Example" and InboxItem.objects.get().status == InboxStatus.NEW
 
 
+@pytest.mark.parametrize("who", ["ann", "tim", "boss", "sam", "eve", "lena", "root", "superuser-member"])
+def test_the_api_lets_in_exactly_whom_the_curation_pages_let_in(client, org, token_for, topic, item, who):
+    from django.test import Client
+    from django.urls import reverse
+
+    person = org.everyone.get(who) or org.ann
+    if who == "superuser-member":  # a Django superuser whose role is member: curating follows the role
+        person.is_superuser = True
+        person.save()
+    browser = Client()
+    browser.force_login(person)
+    pages = [browser.get(reverse("curation:inbox", args=[topic.slug])).status_code,
+             browser.get(reverse("curation:sources", args=[topic.slug])).status_code]
+    auth = token_for(person)
+    api = [client.get(f"/api/curation/topics/{topic.slug}/inbox", **auth).status_code,
+           client.get(f"/api/curation/topics/{topic.slug}/sources", **auth).status_code]
+    assert pages == api and set(api) == ({200} if who in ("lena", "root") else {403})
+
+
 def test_a_non_curator_hears_403_before_any_input_is_read(client, org, token_for):
     # As on the pages: not "this topic does not exist", not "this field is wrong".
     auth = token_for(org.ann)
