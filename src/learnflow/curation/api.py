@@ -201,8 +201,7 @@ def _source(request: HttpRequest, slug: str, pk: int) -> FeedSource:
 
 
 def _item(request: HttpRequest, slug: str, pk: int) -> InboxItem:
-    item = selectors.inbox_item_get(viewer=request.user, topic=_topic(request, slug), pk=pk)
-    return item
+    return selectors.inbox_item_get(viewer=request.user, topic=_topic(request, slug), pk=pk)
 
 
 def _reloaded_item(item: InboxItem) -> dict:
@@ -276,7 +275,7 @@ def update_source(request: HttpRequest, slug: str, pk: int, payload: SourcePatch
     for name in ("url", "title", "enabled", "topic"):
         if name in data and data[name] is None:
             raise ValidationError({name: "Leave the field out rather than sending null."})
-    topic = _topic_field(request, data["topic"], "topic") if data.get("topic") else None
+    topic = _topic_field(request, data["topic"], "topic") if "topic" in data else None
     source = services.source_update(actor=request.user, source=source, topic=topic, url=data.get("url"),
                                     title=data.get("title"), enabled=data.get("enabled"))
     return _source_out(FeedSource.objects.select_related("topic", "created_by").get(pk=source.pk))

@@ -240,6 +240,7 @@ def test_bad_subscriptions_are_refused_naming_the_field(client, org, token_for, 
     ({"enabled": None}, "enabled", 400),
     ({"enabled": "sometimes"}, "enabled", 422),
     ({"topic": "nope"}, "topic", 400),
+    ({"topic": ""}, "topic", 400),
     ({"title": "Fine", "colour": "red"}, "colour", 422),
 ])
 def test_bad_changes_are_refused_and_change_nothing(client, org, token_for, topic, source, payload, field, status):
@@ -444,6 +445,25 @@ def test_a_link_already_in_the_library_gains_the_topic_instead_of_a_copy(client,
                 **token_for(org.lena))
     [resource] = Resource.objects.all()
     assert list(resource.topics.all()) == [topic]
+
+
+def test_publishing_in_a_reviewed_topic_gives_what_the_page_gives(client, org, token_for, topic, source):
+    from django.test import Client
+    from django.urls import reverse
+
+    from learnflow.library.models import Resource
+    from learnflow.library.services import topic_review_set
+
+    topic_review_set(topic=topic, actor=org.lena, review_required=True)
+    _ingest(topic, source, 2)
+    by_page, by_api = InboxItem.objects.order_by("pk")
+    browser = Client()
+    browser.force_login(org.lena)
+    browser.post(reverse("curation:decide", args=[topic.slug, by_page.pk]), {"action": "publish", "note": "Page."})
+    client.post(f"/api/curation/topics/{topic.slug}/inbox/{by_api.pk}/publish", {"note": "API."}, **JSON,
+                **token_for(org.lena))
+    made = {r.url: (r.kind, r.status, list(r.topics.all()), r.author) for r in Resource.objects.all()}
+    assert made[by_page.link][:3] == made[by_api.link][:3] and made[by_api.link][3] == org.lena
 
 
 def test_the_same_article_arriving_twice_is_one_item(client, org, token_for, topic, source, item):
