@@ -289,8 +289,7 @@ def _decide(*, item: InboxItem, curator: Any, status: str, note: str = "") -> In
     current = InboxItem.objects.select_for_update().filter(pk=item.pk).values_list("status", flat=True).first()
     if current is None:
         raise NotFound("No such item.")
-    if current != item.status:
-        item.status = current
+    item.status = current
     if item.status != InboxStatus.NEW:
         raise ValidationError({"status": f"This item was already {item.get_status_display().lower()}."})
     item.status = status

@@ -3,11 +3,11 @@ person opened and completed. Keyword-only, one transaction each, checks before w
 transaction (and an xAPI statement in the person's own record for "experienced" and "completed")."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
 import urllib.parse
-import dataclasses
 from pathlib import PurePath
 from typing import Any, Sequence
 
@@ -396,10 +396,6 @@ class ImageBackfill:
     given_up: list[int] = dataclasses.field(default_factory=list)  # pending too often without an answer: now failed
     in_flight: int = 0  # fetches already queued and not yet stale, left to run
 
-    @property
-    def remaining(self) -> bool:
-        return bool(self.queued or self.given_up or self.in_flight)
-
 
 def _images_missing_q(now: dt.datetime) -> Q:
     stale = now - IMAGE_PENDING_STALE
@@ -451,6 +447,9 @@ def resource_images_backfill(*, limit: int = IMAGE_BACKFILL_BATCH, inline: bool 
 def _image_claim(*, resource_id: int, url: str, now: dt.datetime) -> str:
     """Mark one resource's picture as being fetched, unless another run (or an editor) got there first: the
     conditional writes decide, so two runs at once queue each fetch once. Returns queued, given_up or taken."""
+    # The resource's row first, locked: deleted or given another address since it was selected, it is not ours.
+    if not Resource.objects.select_for_update().filter(pk=resource_id, image_url=url).exists():
+        return "taken"
     row = ResourceImage.objects.select_for_update().filter(resource_id=resource_id).first()
     if row is None:
         try:
@@ -461,15 +460,17 @@ def _image_claim(*, resource_id: int, url: str, now: dt.datetime) -> str:
             return "taken"
         return "queued"
     stale = row.queued_at is None or row.queued_at < now - IMAGE_PENDING_STALE
-    if row.status != ImageStatus.PENDING or not stale or row.source_url != url:
+    if row.status != ImageStatus.PENDING or not stale:
         return "taken"
+    if row.source_url != url:  # the address was changed outside the services: this is a first try of the new one
+        row.source_url, row.attempts = url, 0
     if row.attempts >= IMAGE_MAX_ATTEMPTS:
         row.status, row.fetched_at = ImageStatus.FAILED, now
         row.note = f"The image could not be fetched: no answer after {row.attempts} tries."
         row.save(update_fields=["status", "fetched_at", "note"])
         return "given_up"
     row.queued_at, row.attempts = now, row.attempts + 1
-    row.save(update_fields=["queued_at", "attempts"])
+    row.save(update_fields=["source_url", "queued_at", "attempts"])
     return "queued"
 
 

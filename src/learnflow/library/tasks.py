@@ -39,8 +39,9 @@ def _backfill_work_left() -> bool:
     from learnflow.library.models import ImageStatus, ResourceImage
     from learnflow.library.services import resources_without_image
 
+    # Fetches still waiting count: one that never answers becomes the backfill's to queue again once it is stale.
     return (resources_without_image().exists()
-            or ResourceImage.objects.filter(status=ImageStatus.PENDING).exists())
+            or ResourceImage.objects.filter(status=ImageStatus.PENDING).exclude(resource__image_url="").exists())
 
 
 def _backfill_again() -> None:

@@ -161,6 +161,16 @@ def test_a_pending_row_from_before_the_queue_time_was_kept_is_queued_again(org, 
     assert _backfill(django_capture_on_commit_callbacks).queued == [resource.pk]
 
 
+def test_a_pending_row_for_an_address_changed_behind_its_back_is_fetched_afresh(org, legacy, served, tasks_now,
+                                                                               django_capture_on_commit_callbacks):
+    resource = legacy(served.url("/p.png"))
+    ResourceImage.objects.create(resource=resource, source_url="https://old.example/cover.png", attempts=3,
+                                 status=ImageStatus.PENDING, queued_at=timezone.now() - dt.timedelta(days=2))
+    assert _backfill(django_capture_on_commit_callbacks).queued == [resource.pk]
+    image = ResourceImage.objects.get(resource=resource)
+    assert (image.status, image.source_url) == (ImageStatus.READY, served.url("/p.png"))
+
+
 def test_the_recurring_job_runs_again_while_pictures_wait_and_stops_after(org, legacy, served, settings,
                                                                            django_capture_on_commit_callbacks):
     from learnflow.account.tasks import recurring_kick
