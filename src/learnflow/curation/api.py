@@ -196,16 +196,15 @@ def _topic_field(request: HttpRequest, slug: str, field: str) -> Topic:
 
 
 def _source(request: HttpRequest, slug: str, pk: int) -> FeedSource:
-    source = selectors.source_get(viewer=request.user, topic=_topic(request, slug), pk=pk)
-    return FeedSource.objects.select_related("topic", "created_by").get(pk=source.pk)
+    return selectors.source_get(viewer=request.user, topic=_topic(request, slug), pk=pk)
 
 
 def _item(request: HttpRequest, slug: str, pk: int) -> InboxItem:
     return selectors.inbox_item_get(viewer=request.user, topic=_topic(request, slug), pk=pk)
 
 
-def _reloaded_item(item: InboxItem) -> dict:
-    return _item_out(InboxItem.objects.select_related("topic", "decided_by").get(pk=item.pk))
+def _reloaded_item(request: HttpRequest, item: InboxItem) -> dict:
+    return _item_out(selectors.inbox_item_get(viewer=request.user, topic=item.topic, pk=item.pk))
 
 
 def _opml_response(data: bytes, name: str) -> HttpResponse:
@@ -247,7 +246,7 @@ def get_topic(request: HttpRequest, slug: str):
             description="With each feed's fetch state: when it was last fetched, when it is due, and why it failed.")
 def list_sources(request: HttpRequest, slug: str, params: Query[SourceParams]):
     _known_params_only(request, SourceParams)
-    qs = selectors.source_list(viewer=request.user, topic=_topic(request, slug)).select_related("created_by")
+    qs = selectors.source_list(viewer=request.user, topic=_topic(request, slug))
     if params.enabled is not None:
         qs = qs.filter(enabled=params.enabled)
     return [_source_out(s) for s in qs]
@@ -278,7 +277,7 @@ def update_source(request: HttpRequest, slug: str, pk: int, payload: SourcePatch
     topic = _topic_field(request, data["topic"], "topic") if "topic" in data else None
     source = services.source_update(actor=request.user, source=source, topic=topic, url=data.get("url"),
                                     title=data.get("title"), enabled=data.get("enabled"))
-    return _source_out(FeedSource.objects.select_related("topic", "created_by").get(pk=source.pk))
+    return _source_out(selectors.source_get(viewer=request.user, topic=source.topic, pk=source.pk))
 
 
 @router.delete("/topics/{slug}/sources/{pk}", response={204: None}, summary="Unsubscribe",
@@ -339,7 +338,7 @@ def import_opml(request: HttpRequest, slug: str, file: File[UploadedFile] = None
     topic = _topic(request, slug)
     result = services.sources_import_opml(actor=request.user, topic=topic, data=_opml_bytes(request, file),
                                           skip_invalid=False)
-    added = FeedSource.objects.select_related("topic", "created_by").filter(pk__in=[s.pk for s in result.added])
+    added = selectors.source_list(viewer=request.user, topic=topic).filter(pk__in=[s.pk for s in result.added])
     return Status(201, {"added": [_source_out(s) for s in added], "already": result.already})
 
 
@@ -364,7 +363,7 @@ def list_inbox(request: HttpRequest, slug: str, params: Query[InboxParams]):
     _known_params_only(request, InboxParams)
     topic = _topic(request, slug)
     counts = selectors.inbox_counts(viewer=request.user, topic=topic)
-    qs = selectors.inbox_list(viewer=request.user, topic=topic, status=params.status).select_related("topic")
+    qs = selectors.inbox_list(viewer=request.user, topic=topic, status=params.status)
     items = list(qs[params.offset: params.offset + params.limit])
     return {"status": params.status, "counts": counts, "count": counts[params.status], "limit": params.limit,
             "offset": params.offset, "items": [_item_out(i) for i in items]}
@@ -372,7 +371,7 @@ def list_inbox(request: HttpRequest, slug: str, params: Query[InboxParams]):
 
 @router.get("/topics/{slug}/inbox/{pk}", response=InboxItemOut, summary="One inbox item")
 def get_inbox_item(request: HttpRequest, slug: str, pk: int):
-    return _reloaded_item(_item(request, slug, pk))
+    return _item_out(_item(request, slug, pk))
 
 
 @router.post("/topics/{slug}/inbox/{pk}/publish", response=InboxItemOut, summary="Publish an item",
@@ -382,7 +381,7 @@ def get_inbox_item(request: HttpRequest, slug: str, pk: int):
                          "An item already published or dismissed is a 400 (field `status`).")
 def publish_item(request: HttpRequest, slug: str, pk: int, payload: PublishIn):
     item = services.inbox_item_publish(item=_item(request, slug, pk), curator=request.user, note=payload.note)
-    return _reloaded_item(item)
+    return _reloaded_item(request, item)
 
 
 @router.post("/topics/{slug}/inbox/{pk}/dismiss", response=InboxItemOut, summary="Dismiss an item",
@@ -390,4 +389,4 @@ def publish_item(request: HttpRequest, slug: str, pk: int, payload: PublishIn):
                          "arriving later is a duplicate).")
 def dismiss_item(request: HttpRequest, slug: str, pk: int):
     item = services.inbox_item_dismiss(item=_item(request, slug, pk), curator=request.user)
-    return _reloaded_item(item)
+    return _reloaded_item(request, item)
