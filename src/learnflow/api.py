@@ -163,6 +163,7 @@ def _http_error(request: HttpRequest, exc: HttpError):
 def _mount() -> None:
     from learnflow.community.api import router as community_router
     from learnflow.concierge.api import router as concierge_router
+    from learnflow.curation.api import router as curation_router
     from learnflow.development.api import router as development_router
     from learnflow.flow.api import router as flow_router
     from learnflow.library.api import router as library_router
@@ -179,6 +180,7 @@ def _mount() -> None:
     api.add_router("/development", development_router)
     api.add_router("/portfolios", portfolio_router)
     api.add_router("/library", library_router)
+    api.add_router("/curation", curation_router)
     api.add_router("/flow", flow_router)
     api.add_router("/communities", community_router)
     api.add_router("/notifications", notifications_router)

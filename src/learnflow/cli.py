@@ -381,6 +381,26 @@ def feeds_ingest_cmd(
         raise typer.Exit(1)
 
 
+library_app = typer.Typer(help="The resource library.", no_args_is_help=True)
+app.add_typer(library_app, name="library")
+
+
+@library_app.command("fetch-images")
+def library_fetch_images_cmd(
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many resources in this run."),
+    queue: bool = typer.Option(False, "--queue", help="Queue the fetches for the worker instead of fetching here."),
+) -> None:
+    """Fetch the pictures of resources that have an image address but no picture yet and no recorded failure
+    (resources from before pictures were stored, or whose fetch was lost), through the same safe fetcher and checks
+    as the worker; failures are recorded and not retried. The worker also does this by itself, a batch at a time."""
+    _django()
+    _migrate()
+    from learnflow.library.cli import images_fetch_cli
+
+    if images_fetch_cli(limit=limit, queue=queue):
+        raise typer.Exit(1)
+
+
 @app.command()
 def nudges(now: bool = typer.Option(False, "--now", help="Run here instead of queueing for the worker.")) -> None:
     """Queue this week's "review your goals" nudges (safe to run daily from cron: one per person per week)."""

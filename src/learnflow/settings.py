@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -33,9 +34,18 @@ def _secret_key() -> str:
         return env("SECRET_KEY")
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
+        # Written whole under another name, then linked into place: a second process starting at the same moment
+        # (another app server, a parallel test worker) either wins the link or reads the finished key — it never
+        # sees the file created but still empty, which would leave it an empty SECRET_KEY.
+        fd, tmp = tempfile.mkstemp(prefix=".secret_key.", dir=DATA_DIR)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

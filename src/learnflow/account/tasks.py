@@ -103,6 +103,7 @@ def recurring_kick() -> list[str]:
     from learnflow.concierge.tasks import help_requests_queue_kick
     from learnflow.curation.tasks import feeds_fetch_kick
     from learnflow.flow.tasks import digests_keep_going
+    from learnflow.library.tasks import resource_images_backfill_kick
     from learnflow.notifications.tasks import daily_emails_kick
     from learnflow.record.tasks import forward_keep_going
 
@@ -121,4 +122,6 @@ def recurring_kick() -> list[str]:
         started.append("endorsement reminders")
     if forward_keep_going():
         started.append("forwarding to external LRSs")
+    if resource_images_backfill_kick():
+        started.append("resource picture backfill")
     return started

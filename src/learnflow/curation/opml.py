@@ -18,6 +18,7 @@ class OpmlFeed:
     url: str
     title: str
     category: str  # the title of the enclosing outline, if any
+    line: int = 0  # where the outline starts in the file, to name it in an error
 
 
 def opml_read(data: bytes) -> list[OpmlFeed]:
@@ -43,7 +44,8 @@ def opml_read(data: bytes) -> list[OpmlFeed]:
         url = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
         title = (attrs.get("title") or attrs.get("text") or "").strip()
         if url:
-            feeds.append(OpmlFeed(url=url, title=title, category=next((s for s in reversed(stack) if s), "")))
+            feeds.append(OpmlFeed(url=url, title=title, category=next((s for s in reversed(stack) if s), ""),
+                                  line=parser.CurrentLineNumber))
         stack.append("" if url else title)
 
     def end(name: str) -> None:

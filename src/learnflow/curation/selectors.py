@@ -28,13 +28,13 @@ def topic_get(*, viewer: Any, slug: str) -> Topic:
 
 def source_list(*, viewer: Any, topic: Topic | None = None) -> QuerySet[FeedSource]:
     curator_required(viewer)
-    qs = FeedSource.objects.select_related("topic")
+    qs = FeedSource.objects.select_related("topic", "created_by")
     return qs.filter(topic=topic) if topic is not None else qs
 
 
 def source_get(*, viewer: Any, topic: Topic, pk: int) -> FeedSource:
     curator_required(viewer)
-    source = FeedSource.objects.select_related("topic").filter(topic=topic, pk=pk).first()
+    source = FeedSource.objects.select_related("topic", "created_by").filter(topic=topic, pk=pk).first()
     if source is None:
         raise NotFound("No such subscription.")
     return source
@@ -43,7 +43,7 @@ def source_get(*, viewer: Any, topic: Topic, pk: int) -> FeedSource:
 def inbox_list(*, viewer: Any, topic: Topic, status: str = InboxStatus.NEW) -> QuerySet[InboxItem]:
     curator_required(viewer)
     return (InboxItem.objects.filter(topic=topic, status=status)
-            .select_related("source", "decided_by").order_by("-published", "-created_at", "-pk"))
+            .select_related("topic", "source", "decided_by").order_by("-published", "-created_at", "-pk"))
 
 
 def inbox_counts(*, viewer: Any, topic: Topic) -> dict[str, int]:
@@ -54,7 +54,7 @@ def inbox_counts(*, viewer: Any, topic: Topic) -> dict[str, int]:
 
 def inbox_item_get(*, viewer: Any, topic: Topic, pk: int) -> InboxItem:
     curator_required(viewer)
-    item = InboxItem.objects.select_related("topic", "source").filter(topic=topic, pk=pk).first()
+    item = InboxItem.objects.select_related("topic", "source", "decided_by").filter(topic=topic, pk=pk).first()
     if item is None:
         raise NotFound("No such item.")
     return item

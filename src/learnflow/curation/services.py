@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learnflow.core.errors import NotFound
 from learnflow.core.services import event_record
 from learnflow.curation import fetcher
 from learnflow.curation.feeds import FeedItem, ParsedFeed, feed_parse
@@ -113,6 +114,46 @@ def _fetch_kick() -> None:
 
 
 @transaction.atomic
+def source_update(*, actor: Any, source: FeedSource, topic: Topic | None = None, url: str | None = None,
+                  title: str | None = None, enabled: bool | None = None) -> FeedSource:
+    """Change a subscription: its feed address, title, whether it is fetched, or the topic it feeds (items already in
+    the old topic's inbox stay there). A new address starts afresh: no validators, no failure count, due at once."""
+    curator_required(actor)
+    source = FeedSource.objects.select_for_update().filter(pk=source.pk).first()
+    if source is None:
+        raise NotFound("No such subscription.")
+    changed: set[str] = set()
+    if topic is not None and topic.pk != source.topic_id:
+        source.topic, changed = topic, changed | {"topic"}
+    if url is not None:
+        url = _clean_feed_url(url)
+        if url != source.url:
+            source.url = url
+            source.etag = source.last_modified = source.last_error = ""
+            source.failures = 0
+            source.next_fetch_at = timezone.now()
+            changed |= {"url", "etag", "last_modified", "last_error", "failures", "next_fetch_at"}
+    if title is not None and title.strip()[:500] != source.title:
+        source.title, changed = title.strip()[:500], changed | {"title"}
+    if enabled is not None and bool(enabled) != source.enabled:
+        source.enabled, changed = bool(enabled), changed | {"enabled"}
+        if source.enabled:
+            source.next_fetch_at = timezone.now()  # paused for a while: due at once, not at its old time
+            changed.add("next_fetch_at")
+    if {"topic", "url"} & changed and FeedSource.objects.filter(topic=source.topic, url=source.url).exclude(
+            pk=source.pk).exists():
+        raise ValidationError({"url" if "url" in changed else "topic":
+                               "This topic is already subscribed to that feed."})
+    if not changed:
+        return source
+    source.full_clean()
+    source.save(update_fields=sorted(changed))
+    if source.enabled and "next_fetch_at" in changed:
+        transaction.on_commit(_fetch_kick)
+    return source
+
+
+@transaction.atomic
 def source_unsubscribe(*, actor: Any, source: FeedSource) -> None:
     """Items already in the inbox stay (they lose their source)."""
     curator_required(actor)
@@ -159,6 +200,29 @@ def source_fetch(*, source: FeedSource, now: dt.datetime | None = None) -> Fetch
     source.save(update_fields=["etag", "last_modified", "title", "last_fetched_at", "failures", "last_error",
                                "next_fetch_at"])
     return outcome
+
+
+def source_fetch_queue(*, actor: Any, source: FeedSource) -> str:
+    """A curator's "fetch it now": the fetch runs in the background task (a slow or hostile site never holds the
+    curator's request), through the same safe fetcher and ingestion as the scheduled runs. Returns the task's id."""
+    curator_required(actor)
+    from learnflow.curation.tasks import feed_source_fetch
+
+    return feed_source_fetch.enqueue(source_id=source.pk).id
+
+
+def source_fetch_claimed(*, source_id: int, now: dt.datetime | None = None) -> FetchOutcome | None:
+    """The queued "fetch it now": claim the source as `sources_fetch_due` does (so a scheduled run starting at the
+    same moment does not fetch it a second time), then fetch it. None when it is gone or another run has it."""
+    now = now or timezone.now()
+    source = FeedSource.objects.select_related("topic").filter(pk=source_id).first()
+    if source is None:
+        return None
+    claimed = FeedSource.objects.filter(pk=source.pk, next_fetch_at=source.next_fetch_at).update(
+        next_fetch_at=now + fetch_interval())
+    if not claimed:
+        return None
+    return source_fetch(source=source, now=now)
 
 
 def sources_fetch_due(*, now: dt.datetime | None = None, limit: int = 100) -> list[FetchOutcome]:
@@ -221,6 +285,11 @@ def feed_ingest(*, topic: Topic, data: bytes, source: FeedSource | None = None,
 
 def _decide(*, item: InboxItem, curator: Any, status: str, note: str = "") -> InboxItem:
     curator_required(curator)
+    # The row's current status, locked: of two curators deciding the same item at once, the second is told.
+    current = InboxItem.objects.select_for_update().filter(pk=item.pk).values_list("status", flat=True).first()
+    if current is None:
+        raise NotFound("No such item.")
+    item.status = current
     if item.status != InboxStatus.NEW:
         raise ValidationError({"status": f"This item was already {item.get_status_display().lower()}."})
     item.status = status
@@ -255,13 +324,21 @@ def inbox_item_dismiss(*, item: InboxItem, curator: Any) -> InboxItem:
 class OpmlImportResult:
     added: list[FeedSource] = field(default_factory=list)
     already: int = 0
-    invalid: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # the addresses left out
+    problems: list[str] = field(default_factory=list)  # one sentence per outline left out, naming it
+
+
+def _outline_name(feed: Any) -> str:
+    where = f"line {feed.line}" if getattr(feed, "line", 0) else "an outline"
+    label = f" (“{feed.title[:80]}”)" if feed.title else ""
+    return f"Outline at {where}{label}"
 
 
 @transaction.atomic
-def sources_import_opml(*, actor: Any, topic: Topic, data: bytes) -> OpmlImportResult:
-    """Subscribe `topic` to every feed an OPML file lists; feeds already subscribed and addresses that are not web
-    addresses are counted, not errors. A file that is not OPML raises ValidationError."""
+def sources_import_opml(*, actor: Any, topic: Topic, data: bytes, skip_invalid: bool = True) -> OpmlImportResult:
+    """Subscribe `topic` to every feed an OPML file lists; feeds already subscribed are counted, not errors. A file
+    that is not OPML raises ValidationError. Outlines whose address is not a web address are left out and named
+    (`skip_invalid`, the page) or refuse the whole file, each named, with nothing subscribed (the API)."""
     from learnflow.curation.opml import OpmlError, opml_read
 
     curator_required(actor)
@@ -271,24 +348,27 @@ def sources_import_opml(*, actor: Any, topic: Topic, data: bytes) -> OpmlImportR
         raise ValidationError({"file": str(exc)}) from exc
     result = OpmlImportResult()
     existing = set(FeedSource.objects.filter(topic=topic).values_list("url", flat=True))
+    fresh: list[FeedSource] = []
     for feed in feeds:
         try:
             url = _clean_feed_url(feed.url)
-        except ValidationError:
-            result.invalid.append(feed.url[:200])
-            continue
-        if url in existing:
-            result.already += 1
-            continue
-        source = FeedSource(topic=topic, url=url, title=feed.title[:500], created_by=actor,
-                            next_fetch_at=timezone.now())
-        try:
+            if url in existing:
+                result.already += 1
+                continue
+            source = FeedSource(topic=topic, url=url, title=feed.title[:500], created_by=actor,
+                                next_fetch_at=timezone.now())
             source.full_clean()
         except ValidationError:
             result.invalid.append(feed.url[:200])
+            result.problems.append(f"{_outline_name(feed)}: “{feed.url[:200]}” is not a feed's web address "
+                                   f"(http:// or https://).")
             continue
-        source.save()
         existing.add(url)
+        fresh.append(source)
+    if result.problems and not skip_invalid:
+        raise ValidationError({"file": result.problems})
+    for source in fresh:
+        source.save()
         result.added.append(source)
     if result.added:
         transaction.on_commit(_fetch_kick)

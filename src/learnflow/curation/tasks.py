@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from learnflow.curation.models import FeedSource
-from learnflow.curation.services import sources_fetch_due
+from learnflow.curation.services import source_fetch_claimed, sources_fetch_due
 
 RESCAN = dt.timedelta(minutes=5)
 SOONEST = dt.timedelta(seconds=30)
@@ -30,6 +30,16 @@ def feeds_fetch_due() -> dict[str, int]:
         "not_modified": sum(1 for o in outcomes if o.not_modified),
         "items": sum(o.ingest.items_taken for o in outcomes if o.ingest),
     }
+
+
+@task()
+def feed_source_fetch(source_id: int) -> dict[str, object]:
+    """A curator's "fetch it now" for one subscription (queued by `services.source_fetch_queue`)."""
+    outcome = source_fetch_claimed(source_id=source_id)
+    if outcome is None:
+        return {"fetched": False}
+    return {"fetched": True, "not_modified": outcome.not_modified, "error": outcome.error,
+            "items": outcome.ingest.items_taken if outcome.ingest else 0}
 
 
 def _already_queued() -> bool:

@@ -146,6 +146,13 @@ class ResourceImage(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    # When the fetch now waiting was queued, and how many times it was: a pending fetch whose task was lost (the queue
+    # was down, the worker died) is queued again by the backfill, a few times, then recorded as failed.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "queued_at"], name="library_img_status_queued")]
 
     def __str__(self) -> str:
         return f"{self.resource_id}: {self.status}"

@@ -3,6 +3,8 @@ person opened and completed. Keyword-only, one transaction each, checks before w
 transaction (and an xAPI statement in the person's own record for "experienced" and "completed")."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
 import secrets
 import urllib.parse
@@ -14,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from learnflow.core.services import event_record
@@ -331,7 +333,8 @@ def _image_schedule(resource: Resource) -> None:
     else:
         ResourceImage.objects.update_or_create(resource=resource, defaults={
             "source_url": url, "status": ImageStatus.PENDING, "note": "", "file": "", "thumb": "", "version": "",
-            "content_type": "", "width": None, "height": None, "size": None, "fetched_at": None})
+            "content_type": "", "width": None, "height": None, "size": None, "fetched_at": None,
+            "queued_at": timezone.now(), "attempts": 1})
         resource_id = resource.pk
         transaction.on_commit(lambda: _image_enqueue(resource_id, url))
     if old_files:
@@ -377,6 +380,98 @@ def resource_image_store(*, resource_id: int, url: str) -> str:
                 row.file.storage.delete(name)
             raise
     return "ready"
+
+
+# --- pictures of resources that never had one fetched (made before pictures were stored, or whose task was lost)
+
+IMAGE_BACKFILL_BATCH = 50  # fetches queued per run of the recurring job
+IMAGE_PENDING_STALE = dt.timedelta(hours=1)  # a fetch still pending after this was lost: queue it again
+IMAGE_MAX_ATTEMPTS = 3  # then it is recorded as failed, and left alone until an editor asks again
+
+
+@dataclasses.dataclass
+class ImageBackfill:
+    queued: list[int] = dataclasses.field(default_factory=list)  # resource ids whose fetch was queued (or run here)
+    outcomes: dict[int, str] = dataclasses.field(default_factory=dict)  # inline: id -> ready, failed, stale, error
+    given_up: list[int] = dataclasses.field(default_factory=list)  # pending too often without an answer: now failed
+    in_flight: int = 0  # fetches already queued and not yet stale, left to run
+
+
+def _images_missing_q(now: dt.datetime) -> Q:
+    stale = now - IMAGE_PENDING_STALE
+    return Q(image__isnull=True) | Q(image__status=ImageStatus.PENDING) & (
+        Q(image__queued_at__isnull=True) | Q(image__queued_at__lt=stale))
+
+
+def resources_without_image(*, now: dt.datetime | None = None) -> QuerySet[Resource]:
+    """For maintenance (not a reader's query): resources with an image address but no picture stored, no failure
+    recorded, and no fetch waiting that is still fresh. Newest published first: those are the ones people see."""
+    now = now or timezone.now()
+    return (Resource.objects.exclude(image_url="").filter(_images_missing_q(now))
+            .order_by(F("published_at").desc(nulls_last=True), "-pk"))
+
+
+def resource_images_backfill(*, limit: int = IMAGE_BACKFILL_BATCH, inline: bool = False,
+                             now: dt.datetime | None = None) -> ImageBackfill:
+    """Queue the picture fetch of at most `limit` resources that have an image address but no picture and no
+    recorded failure — through the same task, safe fetcher, size and pixel checks as a fetch an editor asks for. The
+    fetches already waiting count against `limit`, so a slow queue is not flooded. A fetch queued
+    IMAGE_MAX_ATTEMPTS times without an answer is recorded as failed (its note says so) and never retried by this.
+    `inline` (the command line): fetch here, one after another, instead of queueing; `limit` fetches, whatever
+    waits in the queue."""
+    now = now or timezone.now()
+    result = ImageBackfill()
+    result.in_flight = ResourceImage.objects.filter(status=ImageStatus.PENDING,
+                                                    queued_at__gte=now - IMAGE_PENDING_STALE).count()
+    room = max(limit, 0) if inline else max(limit - result.in_flight, 0)
+    if not room:
+        return result
+    for resource_id, url in resources_without_image(now=now).values_list("pk", "image_url")[:room]:
+        claimed = _image_claim(resource_id=resource_id, url=url, now=now)
+        if claimed == "given_up":
+            result.given_up.append(resource_id)
+        elif claimed == "queued":
+            result.queued.append(resource_id)
+            if inline:
+                try:
+                    result.outcomes[resource_id] = resource_image_store(resource_id=resource_id, url=url)
+                except Exception:  # noqa: BLE001 - one bad resource must not stop the run; it stays pending
+                    log.exception("Could not store the picture of resource %s", resource_id)
+                    result.outcomes[resource_id] = "error"
+            else:
+                transaction.on_commit(lambda rid=resource_id, u=url: _image_enqueue(rid, u))
+    return result
+
+
+@transaction.atomic
+def _image_claim(*, resource_id: int, url: str, now: dt.datetime) -> str:
+    """Mark one resource's picture as being fetched, unless another run (or an editor) got there first: the
+    conditional writes decide, so two runs at once queue each fetch once. Returns queued, given_up or taken."""
+    # The resource's row first, locked: deleted or given another address since it was selected, it is not ours.
+    if not Resource.objects.select_for_update().filter(pk=resource_id, image_url=url).exists():
+        return "taken"
+    row = ResourceImage.objects.select_for_update().filter(resource_id=resource_id).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                ResourceImage.objects.create(resource_id=resource_id, source_url=url, status=ImageStatus.PENDING,
+                                             queued_at=now, attempts=1)
+        except IntegrityError:  # created by a concurrent run or an edit a moment ago
+            return "taken"
+        return "queued"
+    stale = row.queued_at is None or row.queued_at < now - IMAGE_PENDING_STALE
+    if row.status != ImageStatus.PENDING or not stale:
+        return "taken"
+    if row.source_url != url:  # the address was changed outside the services: this is a first try of the new one
+        row.source_url, row.attempts = url, 0
+    if row.attempts >= IMAGE_MAX_ATTEMPTS:
+        row.status, row.fetched_at = ImageStatus.FAILED, now
+        row.note = f"The image could not be fetched: no answer after {row.attempts} tries."
+        row.save(update_fields=["status", "fetched_at", "note"])
+        return "given_up"
+    row.queued_at, row.attempts = now, row.attempts + 1
+    row.save(update_fields=["source_url", "queued_at", "attempts"])
+    return "queued"
 
 
 @transaction.atomic

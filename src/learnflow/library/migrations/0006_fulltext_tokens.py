@@ -13,7 +13,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("library", "0004_resource_image")]
+    dependencies = [("library", "0005_resource_image_queued")]
     operations = [
         migrations.AddIndex(model_name="resource",
                             index=models.Index(fields=["published_at"], name="library_res_published")),
