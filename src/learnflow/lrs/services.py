@@ -121,7 +121,7 @@ def _normalise(statement: dict[str, Any]) -> None:
 
 
 def _link_people(rows: Sequence[tuple[dict, dict]]) -> None:
-    """Set Statement.person when the actor is a Learnflow person (one query for the batch)."""
+    """Set Statement.person when the actor is a Learnflow person (one indexed query per 500 actors)."""
     emails, usernames = set(), set()
     site = _site_url()
     for _, statement in rows:
@@ -132,12 +132,15 @@ def _link_people(rows: Sequence[tuple[dict, dict]]) -> None:
             usernames.add(actor["account"]["name"])
     if not emails and not usernames:
         return
+    # Raw SQL in chunks: the ORM spent longer building an IN list of 100 emails than the indexed lookup takes.
+    qn = _connection().ops.quote_name
+    head = f"SELECT {qn('id')}, {qn('email')}, {qn('username')} FROM {qn(User._meta.db_table)} WHERE "
     by_email, by_username = {}, {}
-    from django.db.models import Q
-
-    for user in User.objects.filter(Q(email__in=emails) | Q(username__in=usernames)).only("pk", "email", "username"):
-        by_email[(user.email or "").lower()] = user.pk
-        by_username[user.username] = user.pk
+    found = (_select_in(head + f"{qn('email')} IN ({{}})", sorted(emails)) if emails else []) + (
+        _select_in(head + f"{qn('username')} IN ({{}})", sorted(usernames)) if usernames else [])
+    for pk, email, username in found:
+        by_email[(email or "").lower()] = pk
+        by_username[username] = pk
     for row, statement in rows:
         actor = statement["actor"]
         if "mbox" in actor:

@@ -20,6 +20,7 @@ Public interface::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -127,12 +128,26 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> dt.datetime:
     """
     if not isinstance(value, str):
         raise ValidationError("must be an ISO 8601 timestamp string", path)
+    try:
+        return _parse_utc(value)
+    except _BadTimestamp as exc:
+        raise ValidationError(str(exc), path) from None
+
+
+class _BadTimestamp(ValueError):
+    pass
+
+
+# Ingest parses each timestamp twice (validating, then storing): the second time is a cache hit. Only successes
+# are cached (lru_cache keeps no exceptions), and datetimes are immutable.
+@functools.lru_cache(maxsize=1024)
+def _parse_utc(value: str) -> dt.datetime:
     m = _TIMESTAMP_RE.match(value)
     if not m:
-        raise ValidationError(f"'{value}' is not an ISO 8601 timestamp", path)
+        raise _BadTimestamp(f"'{value}' is not an ISO 8601 timestamp")
     tz = m.group("tz")
     if tz and tz[0] == "-" and set(tz[1:].replace(":", "")) == {"0"}:
-        raise ValidationError("the -00:00 offset is not allowed", path)
+        raise _BadTimestamp("the -00:00 offset is not allowed")
     fraction = m.group("f") or ""
     try:
         if tz is None or tz in "Zz":
@@ -152,7 +167,7 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> dt.datetime:
         # A date at the edge of the calendar can leave it once moved to UTC (9999-12-31T23:59-14:00).
         return parsed.astimezone(dt.timezone.utc)
     except (ValueError, OverflowError) as exc:
-        raise ValidationError(f"'{value}' is not a valid date/time ({exc})", path) from None
+        raise _BadTimestamp(f"'{value}' is not a valid date/time ({exc})") from None
 
 
 # --------------------------------------------------------------------------- helpers
