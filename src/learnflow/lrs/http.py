@@ -54,6 +54,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -238,12 +239,34 @@ def authenticate(authorization: str | None) -> LrsKey:
         key, secret = decoded.split(":", 1)
     except (ValueError, UnicodeDecodeError):
         raise XapiError(401, "malformed Basic credentials") from None
-    credential = LrsKey.objects.filter(key=key, revoked_at__isnull=True).select_related("owner").first()
+    credential = _active_key(key)
     if credential is None or not credential.check_secret(secret):
         raise XapiError(401, "unknown or revoked LRS key")
     if credential.owner is not None and not credential.owner.is_active:
         raise XapiError(401, "the key's owner is deactivated")
     return credential
+
+
+# The columns a request needs; the others (created_at, revoked_at, label) load on access, as deferred fields.
+_KEY_COLUMNS = ("id", "key", "secret_hash", "owner_id", "org_tool", "scope", "trusted", "last_version")
+
+
+def _active_key(key: str) -> LrsKey | None:
+    """The unrevoked key with this id, by one plain indexed SELECT: the ORM query with select_related took
+    ~400 µs of CPU on every request, 4 µs per statement of a batch of 100. A person key's owner is read
+    when first used (one query by primary key); organisation keys, the bulk of ingest, have none."""
+    connection = connections[router.db_for_read(LrsKey)]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(qn(c) for c in _KEY_COLUMNS)} FROM {qn(LrsKey._meta.db_table)} "
+            f"WHERE {qn('key')} = %s AND {qn('revoked_at')} IS NULL", [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(_KEY_COLUMNS, row))
+    values["trusted"] = bool(values["trusted"])  # SQLite answers 0/1
+    return LrsKey.from_db(connection.alias, list(_KEY_COLUMNS), [values[c] for c in _KEY_COLUMNS])
 
 
 # ----------------------------------------------------------------------------- the decorator

@@ -99,7 +99,9 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["stored", "seq"], name="lrs_stmt_stored"),
             models.Index(fields=["verb_iri", "stored", "seq"], name="lrs_stmt_verb_seq"),
-            models.Index(fields=["registration", "stored", "seq"], name="lrs_stmt_registration_seq"),
+            # Partial: most tools send no registration, and an index entry per such statement serves no query.
+            models.Index(fields=["registration", "stored", "seq"], name="lrs_stmt_registration_part",
+                         condition=models.Q(registration__isnull=False)),
             # Few statements point at another one: a partial index keeps "StatementRef to a match" cheap.
             models.Index(fields=["object_statement"], name="lrs_stmt_target_partial",
                          condition=models.Q(object_statement__isnull=False)),

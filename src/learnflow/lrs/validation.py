@@ -20,6 +20,7 @@ Public interface::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -127,12 +128,26 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> dt.datetime:
     """
     if not isinstance(value, str):
         raise ValidationError("must be an ISO 8601 timestamp string", path)
+    try:
+        return _parse_utc(value)
+    except _BadTimestamp as exc:
+        raise ValidationError(str(exc), path) from None
+
+
+class _BadTimestamp(ValueError):
+    pass
+
+
+# Ingest parses each timestamp twice (validating, then storing): the second time is a cache hit. Only successes
+# are cached (lru_cache keeps no exceptions), and datetimes are immutable.
+@functools.lru_cache(maxsize=1024)
+def _parse_utc(value: str) -> dt.datetime:
     m = _TIMESTAMP_RE.match(value)
     if not m:
-        raise ValidationError(f"'{value}' is not an ISO 8601 timestamp", path)
+        raise _BadTimestamp(f"'{value}' is not an ISO 8601 timestamp")
     tz = m.group("tz")
     if tz and tz[0] == "-" and set(tz[1:].replace(":", "")) == {"0"}:
-        raise ValidationError("the -00:00 offset is not allowed", path)
+        raise _BadTimestamp("the -00:00 offset is not allowed")
     fraction = m.group("f") or ""
     try:
         if tz is None or tz in "Zz":
@@ -152,7 +167,7 @@ def parse_timestamp(value: Any, path: str = "timestamp") -> dt.datetime:
         # A date at the edge of the calendar can leave it once moved to UTC (9999-12-31T23:59-14:00).
         return parsed.astimezone(dt.timezone.utc)
     except (ValueError, OverflowError) as exc:
-        raise ValidationError(f"'{value}' is not a valid date/time ({exc})", path) from None
+        raise _BadTimestamp(f"'{value}' is not a valid date/time ({exc})") from None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -571,5 +586,187 @@ def validate_statement(value: Any, *, version: str = "2.0.0", path: str = "state
 
 
 def validate_statements(values: list, *, version: str = "2.0.0") -> None:
+    v2 = _is_v2(version)
     for i, value in enumerate(values):
-        validate_statement(value, version=version, path=f"statements[{i}]")
+        if not _common_statement_ok(value, v2):
+            validate_statement(value, version=version, path=f"statements[{i}]")
+
+
+# --------------------------------------------------------------------------- the common shape, checked cheaply
+#
+# Most statements an LMS sends have one shape: an Agent with an mbox or account, a verb with a display, an Activity
+# with a name/description/type, a result with a score, a context with a registration and context activities. For
+# that shape ``_common_statement_ok`` checks the same rules as validate_statement with far fewer calls and no error
+# paths built. It only ever answers True when validate_statement would accept; anything it does not know (another
+# object type, extensions, attachments, instructor, a voiding verb …) or anything wrong answers False, and the full
+# validator then runs and reports the error. tests/test_validation_fast_path.py checks that it is never looser.
+
+_COMMON_STATEMENT_KEYS = frozenset(("id", "actor", "verb", "object", "result", "context", "timestamp", "version"))
+_COMMON_DEFINITION_KEYS = frozenset(("name", "description", "type", "moreInfo"))
+_COMMON_CONTEXT_KEYS = frozenset(("registration", "contextActivities", "revision", "platform", "language"))
+_ACCOUNT_KEYS = frozenset(("homePage", "name"))
+_COMMON_RESULT_KEYS = _RESULT_KEYS - {"extensions"}
+
+
+# IRIs and language tags recur across statements (verbs, activities, courses, "en-US"): once one has matched its
+# pattern it is remembered, up to a bound, so the next statement pays a set lookup instead of a regex.
+_KNOWN_IRIS: set[str] = set()
+_KNOWN_TAGS: set[str] = set()
+_KNOWN_MAX = 50_000
+
+
+def _iri_ok(value: Any) -> bool:
+    if type(value) is not str:
+        return False
+    if value in _KNOWN_IRIS:
+        return True
+    if _SCHEME_RE.match(value):
+        if len(_KNOWN_IRIS) < _KNOWN_MAX:
+            _KNOWN_IRIS.add(value)
+        return True
+    return False
+
+
+def _tag_ok(value: Any) -> bool:
+    if type(value) is not str:
+        return False
+    if value in _KNOWN_TAGS:
+        return True
+    if _LANGTAG_RE.match(value):
+        if len(_KNOWN_TAGS) < _KNOWN_MAX:
+            _KNOWN_TAGS.add(value)
+        return True
+    return False
+
+
+def _plain(value: Any, allowed: frozenset) -> bool:
+    """A JSON object with only allowed keys and no null value (what _object and _keys check)."""
+    return type(value) is dict and value.keys() <= allowed and None not in value.values()
+
+
+def _language_map_ok(value: Any) -> bool:
+    if type(value) is not dict:
+        return False
+    for tag, text in value.items():
+        if type(text) is not str or not _tag_ok(tag):
+            return False
+    return True
+
+
+def _activity_ok(value: Any) -> bool:
+    if not _plain(value, _ACTIVITY_KEYS) or value.get("objectType", "Activity") != "Activity":
+        return False
+    if not _iri_ok(value.get("id")):
+        return False
+    definition = value.get("definition")
+    if definition is None:
+        return "definition" not in value
+    if not _plain(definition, _COMMON_DEFINITION_KEYS):
+        return False
+    for key in ("name", "description"):
+        if key in definition and not _language_map_ok(definition[key]):
+            return False
+    for key in ("type", "moreInfo"):
+        if key in definition and not _iri_ok(definition[key]):
+            return False
+    return True
+
+
+def _agent_ok(value: Any) -> bool:
+    if not _plain(value, _AGENT_KEYS) or value.get("objectType", "Agent") != "Agent":
+        return False
+    if "name" in value and type(value["name"]) is not str:
+        return False
+    if "mbox_sha1sum" in value or "openid" in value or ("mbox" in value) == ("account" in value):
+        return False
+    if "mbox" in value:
+        mbox = value["mbox"]
+        return type(mbox) is str and mbox.startswith("mailto:") and bool(_EMAIL_RE.match(mbox[7:]))
+    account = value["account"]
+    return (_plain(account, _ACCOUNT_KEYS) and len(account) == 2 and _iri_ok(account["homePage"])
+            and type(account["name"]) is str)
+
+
+def _number_ok(value: Any) -> bool:
+    return type(value) is int or type(value) is float
+
+
+def _result_ok(value: Any) -> bool:
+    if not _plain(value, _COMMON_RESULT_KEYS):
+        return False
+    if "score" in value:
+        score = value["score"]
+        if not _plain(score, _SCORE_KEYS) or not all(_number_ok(v) for v in score.values()):
+            return False
+        if "scaled" in score and not -1 <= score["scaled"] <= 1:
+            return False
+        low, high, raw = score.get("min"), score.get("max"), score.get("raw")
+        if low is not None and high is not None and low > high:
+            return False
+        if raw is not None and ((low is not None and raw < low) or (high is not None and raw > high)):
+            return False
+    for key in ("success", "completion"):
+        if key in value and type(value[key]) is not bool:
+            return False
+    if "response" in value and type(value["response"]) is not str:
+        return False
+    if "duration" in value:
+        duration = value["duration"]
+        if type(duration) is not str or not _DURATION_RE.match(duration):
+            return False
+    return True
+
+
+def _context_ok(value: Any) -> bool:
+    if not _plain(value, _COMMON_CONTEXT_KEYS):
+        return False
+    if "registration" in value and (type(value["registration"]) is not str or not _UUID_RE.match(value["registration"])):
+        return False
+    if "contextActivities" in value:
+        activities = value["contextActivities"]
+        if type(activities) is not dict or not activities.keys() <= CONTEXT_ACTIVITY_KEYS:
+            return False
+        for item in activities.values():
+            for activity in item if type(item) is list else (item,):
+                if not _activity_ok(activity):
+                    return False
+    for key in ("revision", "platform"):
+        if key in value and type(value[key]) is not str:
+            return False
+    if "language" in value and not _tag_ok(value["language"]):
+        return False
+    return True
+
+
+def _common_statement_ok(value: Any, v2: bool) -> bool:
+    if not _plain(value, _COMMON_STATEMENT_KEYS) or "actor" not in value or "verb" not in value:
+        return False
+    if "id" in value and (type(value["id"]) is not str or not _UUID_RE.match(value["id"])):
+        return False
+    if not _agent_ok(value["actor"]):
+        return False
+    verb = value["verb"]
+    if not _plain(verb, _VERB_KEYS) or not _iri_ok(verb.get("id")):
+        return False
+    if verb["id"] == VOIDED_VERB or ("display" in verb and not _language_map_ok(verb["display"])):
+        return False
+    if "object" not in value or not _activity_ok(value["object"]):
+        return False
+    if "result" in value and not _result_ok(value["result"]):
+        return False
+    if "context" in value and not _context_ok(value["context"]):
+        return False
+    if "timestamp" in value:
+        timestamp = value["timestamp"]
+        if type(timestamp) is not str:
+            return False
+        try:
+            _parse_utc(timestamp)
+        except _BadTimestamp:
+            return False
+    if "version" in value:
+        version = value["version"]
+        match = _VERSION_RE.match(version) if type(version) is str else None
+        if not match or (match.group(1) == "2.0" and not v2):
+            return False
+    return True

@@ -337,4 +337,5 @@ def _definitions_merge_chunk(by_hash: dict[str, str], incoming: dict[str, dict[s
 
 
 def _json_value(raw: Any) -> Any:
-    return json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    # Every batch reads back the definitions of the activities it mentions: orjson, as for request bodies.
+    return jsonio.loads(raw) if isinstance(raw, (str, bytes)) else raw
