@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import json
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from learnflow.lrs import indexing, jsonio, validation
+from learnflow.lrs import indexing, jsonio, rawsql, validation
 from learnflow.lrs.http import XapiError
 from learnflow.lrs.models import (
     AttachmentBlob,
@@ -191,29 +189,6 @@ _PG_STATEMENT_TYPES = (
 )
 
 
-def _run(cursor: Any, sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
-    """Execute ``sql`` (``%s`` placeholders) on a Django cursor.
-
-    On SQLite the statement goes to the sqlite3 cursor with ``?`` placeholders: Django's wrapper rewrites
-    ``%s`` with a regular expression on every call, which for a 1,600-placeholder INSERT cost about 4% of
-    a whole batch. Errors are still Django's (IntegrityError and so on), as through the wrapper.
-    """
-    connection = cursor.db
-    if connection.vendor != "sqlite":
-        return cursor.executemany(sql, params) if many else cursor.execute(sql, params)
-    raw = cursor.cursor
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors:
-        run = sqlite3.Cursor.executemany if many else sqlite3.Cursor.execute
-        return run(raw, _qmark(sql), params)
-
-
-@functools.lru_cache(maxsize=64)
-def _qmark(sql: str) -> str:
-    # The SQL here is built by this module and holds no literal % or ?.
-    return sql.replace("%s", "?")
-
-
 def _insert_statements(rows: list[dict]) -> dict[str, int]:
     """Insert the batch's statement rows; answers seq by statement id (32 hex digits).
 
@@ -246,13 +221,14 @@ def _insert_statements(rows: list[dict]) -> dict[str, int]:
             ]
             returning = f" RETURNING {qn('seq')}, {qn('id')}"
             if postgres:
-                arrays = ", ".join(f"%s::{t}[]" for t in _PG_STATEMENT_TYPES)
-                _run(cursor, f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}){returning}",
-                     [list(column) for column in zip(*values)])
+                arrays = ", ".join(f"%b::{t}[]" for t in _PG_STATEMENT_TYPES)
+                raw = rawsql.execute(cursor, f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}){returning}",
+                                     [list(column) for column in zip(*values)])
             else:
-                _run(cursor, f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}"
-                     + returning, [v for row in values for v in row])
-            seqs.update((db.key(raw_id), seq) for seq, raw_id in cursor.fetchall())
+                raw = rawsql.execute(cursor, f"INSERT INTO {table} ({columns}) VALUES "
+                                     f"{', '.join([placeholders] * len(chunk))}{returning}",
+                                     [v for row in values for v in row])
+            seqs.update((db.key(raw_id), seq) for seq, raw_id in raw.fetchall())
     return seqs
 
 
@@ -268,11 +244,11 @@ def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool
         if connection.vendor == "postgresql":
             # One statement with four arrays: executemany would run one INSERT per row in the backend
             # (~5 per statement), which cost PostgreSQL more CPU than the app spent on the whole request.
-            _run(cursor, head + "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::boolean[], %s::timestamptz[])",
-                 [list(col) for col in zip(*rows)])
+            rawsql.execute(cursor, head + "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::boolean[], %b::timestamptz[])",
+                           [list(col) for col in zip(*rows)])
         else:
             # SQLite steps one prepared statement per row in C: as cheap as it gets there.
-            _run(cursor, head + "VALUES (%s, %s, %s, %s)", rows, many=True)
+            rawsql.execute(cursor, head + "VALUES (%s, %s, %s, %s)", rows, many=True)
 
 
 def _select_in(sql: str, values: list[Any]) -> list[tuple]:
@@ -282,8 +258,7 @@ def _select_in(sql: str, values: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         for start in range(0, len(values), _CHUNK):
             chunk = values[start:start + _CHUNK]
-            _run(cursor, sql.format(", ".join(["%s"] * len(chunk))), chunk)
-            out += cursor.fetchall()
+            out += rawsql.execute(cursor, sql.format(", ".join(["%s"] * len(chunk))), chunk).fetchall()
     return out
 
 
@@ -301,6 +276,29 @@ def _may_void_by(*, owner_id: int | None, org_tool: str | None, target_key: LrsK
     if owner_id is not None:
         return target_key.owner_id == owner_id
     return target_key.owner_id is None and bool(org_tool) and target_key.org_tool == org_tool
+
+
+# Stands for `stored` (and a missing `timestamp`) in a statement's JSON until the batch's write transaction opens.
+# Statements cannot hold a NUL character (refused at the door), so its JSON form cannot occur in what a client sent.
+_STORED_MARK = "\x00stored\x00"
+_STORED_MARK_JSON = jsonio.dumps(_STORED_MARK)
+
+
+def _stamp_stored(rows: list[tuple[dict, dict]]) -> dt.datetime:
+    """Give the batch its `stored` time, just before its write transaction: on SQLite, where LRS writers queue one
+    after another, `stored` then follows the order in which batches commit, so a reader polling with `since` (or
+    paging with `more`) never misses a batch that committed later with an earlier time. Answers that time."""
+    stored_at = timezone.now()
+    text = format_stored(stored_at)
+    quoted = jsonio.dumps(text)
+    for row, full in rows:
+        row["stored"] = stored_at
+        if row["timestamp"] is None:
+            row["timestamp"] = stored_at
+            full["timestamp"] = text
+        full["stored"] = text
+        row["full_json"] = row["full_json"].replace(_STORED_MARK_JSON, quoted)
+    return stored_at
 
 
 def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: str,
@@ -326,8 +324,8 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
                 raise XapiError(403, "a person's key can only write statements whose actor is that person",
                                 path=f"statements[{i}].actor")
 
-    stored_at = timezone.now()
-    stored_text = format_stored(stored_at)
+    # `stored` is written when the transaction is about to open (see _stamp_stored); rows are built with a mark.
+    stored_text = _STORED_MARK
     authority = authority_for(key)
     ids: list[str] = []
     seen: set[str] = set()
@@ -374,8 +372,8 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         registration = context.get("registration") if context else None
         rows.append((
             {
-                "id": uid, "stored": stored_at,
-                "timestamp": stored_at if timestamp is stored_text else validation.parse_timestamp(timestamp),
+                "id": uid, "stored": None,
+                "timestamp": None if timestamp is stored_text else validation.parse_timestamp(timestamp),
                 "verb_iri": full["verb"]["id"], "actor_ifi": indexing.agent_ifi(full["actor"]) or "",
                 "object_type": object_type, "object_iri": object_iri[:512],
                 "object_statement": uuid.UUID(target) if target else None,
@@ -416,10 +414,10 @@ def statements_store(*, key: LrsKey, statements: list[dict[str, Any]], version: 
         for row, _ in rows:
             row["voided"] = row["id"].hex in already_voided
     _link_people(rows)
-    stored_param = db.datetime(stored_at)
     agent_rows, activity_rows = [], []
     try:
-        with transaction.atomic():
+        with rawsql.sqlite_write_queue(connection), transaction.atomic():
+            stored_param = db.datetime(_stamp_stored(rows))
             seqs = _insert_statements([row for row, _ in rows])
             for (row, full) in rows:
                 seq = seqs[row["id"].hex]
