@@ -134,7 +134,8 @@ def _link_people(rows: Sequence[tuple[dict, dict]]) -> None:
     qn = _connection().ops.quote_name
     head = f"SELECT {qn('id')}, {qn('email')}, {qn('username')} FROM {qn(User._meta.db_table)} WHERE "
     by_email, by_username = {}, {}
-    found = (_select_in(head + f"{qn('email')} IN ({{}})", sorted(emails)) if emails else []) + (
+    # LOWER(email) is what the index org_user_email_lower holds: someone saved as Ann@example.com is linked too.
+    found = (_select_in(head + f"LOWER({qn('email')}) IN ({{}})", sorted(emails)) if emails else []) + (
         _select_in(head + f"{qn('username')} IN ({{}})", sorted(usernames)) if usernames else [])
     for pk, email, username in found:
         by_email[(email or "").lower()] = pk

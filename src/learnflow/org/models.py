@@ -6,6 +6,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from learnflow.core.models import Skill, Tag
@@ -66,9 +67,9 @@ class User(AbstractUser):
     class Meta:
         indexes = [
             models.Index(fields=["team"]), models.Index(fields=["manager"]),
-            # The LRS links every statement batch to people by actor email: without this, a scan of the table
-            # per batch.
-            models.Index(fields=["email"], name="org_user_email"),
+            # The LRS links every statement batch to people by actor email, whatever its case (an xAPI mbox is
+            # matched case-insensitively): without this, a scan of the table per batch.
+            models.Index(Lower("email"), name="org_user_email_lower"),
         ]
 
     def __str__(self) -> str:

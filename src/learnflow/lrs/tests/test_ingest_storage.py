@@ -92,3 +92,46 @@ def test_wrong_secret_and_revoked_key_are_401():
     tool.key.revoked_at = timezone.now()
     tool.key.save()
     assert _get(tool).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("saved, sent", [("Ann.Lee@Example.com", "mailto:ann.lee@example.com"),
+                                         ("ann.lee@example.com", "mailto:Ann.Lee@EXAMPLE.com"),
+                                         ("Ann.Lee@Example.com", "mailto:ANN.LEE@example.COM")])
+def test_person_is_linked_whatever_the_case_of_their_email(saved, sent):
+    from learnflow.lrs.models import Statement
+
+    ann = get_user_model().objects.create_user("ann", email=saved, password="x" * 12)
+    get_user_model().objects.create_user("bob", email="bob@example.com", password="x" * 12)
+    tool = lrs_key_create(org_tool="Moodle")
+    from_tool = _statement()
+    from_tool["actor"] = {"mbox": sent}
+    assert _post(tool, [from_tool]).status_code == 200
+    assert Statement.objects.get(id=from_tool["id"]).person_id == ann.pk
+    # Her own key writes as her and reads back what it wrote, and what the tool wrote about her.
+    own = lrs_key_create(owner=ann)
+    mine = _statement()
+    mine["actor"] = {"mbox": sent}
+    assert _post(own, [mine]).status_code == 200
+    assert Statement.objects.get(id=mine["id"]).person_id == ann.pk
+    ids = {s["id"] for s in _get(own).json()["statements"]}
+    assert ids == {from_tool["id"], mine["id"]}
+
+
+@pytest.mark.django_db
+def test_people_are_looked_up_by_the_lower_case_email_index():
+    from django.db import connection
+
+    table = get_user_model()._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f'EXPLAIN QUERY PLAN SELECT id FROM "{table}" WHERE LOWER("email") IN (%s, %s)',
+                           ["a@example.com", "b@example.com"])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET enable_seqscan = off")  # an empty table is cheaper to scan: ask what could be used
+            cursor.execute(f'EXPLAIN SELECT id FROM "{table}" WHERE LOWER("email") IN (%s, %s)',
+                           ["a@example.com", "b@example.com"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+    assert "org_user_email_lower" in plan, plan
