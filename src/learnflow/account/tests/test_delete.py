@@ -77,6 +77,21 @@ def test_statements_about_the_person_are_deleted_and_keys_revoked(org, ann_conte
     assert LrsKey.objects.get(pk=ann_content["key"].pk).revoked_at is not None
 
 
+def test_statements_go_with_their_index_rows(org, ann_content, statement_for):
+    # The index rows' link to their statement is not a database constraint (lrs.models._IndexRow): the delete
+    # itself must take them, or agent= and activity= queries would keep reading rows of nothing.
+    from learnflow.lrs.models import StatementActivity, StatementAgent
+
+    tims = statement_for(org.tim)
+    anns = ann_content["statement"].pk
+    assert StatementAgent.objects.filter(statement_id=anns).exists()
+    assert StatementActivity.objects.filter(statement_id=anns).exists()
+    account_delete(user=org.ann, confirm_username="ann")
+    assert not StatementAgent.objects.filter(statement_id=anns).exists()
+    assert not StatementActivity.objects.filter(statement_id=anns).exists()
+    assert StatementAgent.objects.filter(statement_id=tims.pk).exists()
+
+
 def test_other_peoples_content_is_untouched(org, ann_content, entry_factory):
     from learnflow.journal.models import Entry
 
