@@ -223,8 +223,9 @@ def _insert_statements(rows: list[dict]) -> dict[str, int]:
             returning = f" RETURNING {qn('seq')}, {qn('id')}"
             if postgres:
                 arrays = ", ".join(f"%b::{t}[]" for t in _PG_STATEMENT_TYPES)
-                raw = rawsql.execute(cursor, f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}){returning}",
-                                     [list(column) for column in zip(*values)])
+                # %b: binary parameters, no per-element quoting (rawsql's docstring).
+                raw = rawsql.execute(cursor, f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"
+                                     f"{returning}", [list(column) for column in zip(*values)])
             else:
                 raw = rawsql.execute(cursor, f"INSERT INTO {table} ({columns}) VALUES "
                                      f"{', '.join([placeholders] * len(chunk))}{returning}",
@@ -245,8 +246,8 @@ def _insert_index_rows(model: type, column: str, rows: list[tuple[int, str, bool
         if connection.vendor == "postgresql":
             # One statement with four arrays: executemany would run one INSERT per row in the backend
             # (~5 per statement), which cost PostgreSQL more CPU than the app spent on the whole request.
-            rawsql.execute(cursor, head + "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::boolean[], %b::timestamptz[])",
-                           [list(col) for col in zip(*rows)])
+            rawsql.execute(cursor, head + "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::boolean[], "
+                                          "%b::timestamptz[])", [list(col) for col in zip(*rows)])
         else:
             # SQLite steps one prepared statement per row in C: as cheap as it gets there.
             rawsql.execute(cursor, head + "VALUES (%s, %s, %s, %s)", rows, many=True)
