@@ -102,7 +102,7 @@ def sqlite_write_queue(connection: Any) -> Iterator[None]:
     SQLite lets one writer in at a time and makes the others poll (its busy handler sleeps 1, 2, 5 … 100 ms between
     tries), so with eight clients posting batches the CPU and the wall clock went to waiting and retrying: 280 µs of
     app CPU per statement against 140 µs with one client, and fewer statements per second with more clients. Queued
-    here they go in back to back (docs/LRS.md, "Ingest, session 5").
+    here they go in back to back (docs/LRS.md, Storage design and "Session 5").
 
     No-op on other databases, on an in-memory database (one process), where ``fcntl`` is missing (Windows), and
     inside a transaction that is already open: that transaction may hold SQLite's write lock while another process
